@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/taghtia/taghtia/ingest"
+)
+
+type demoCmd struct {
+	Addr    string  `help:"Address to listen on." default:"127.0.0.1:8080" env:"TAGHTIA_ADDR"`
+	Seed    int64   `help:"Simulator seed." default:"1"`
+	Scale   float64 `help:"Size of the simulated set (1 = national, about a million rows)." default:"1"`
+	Reload  bool    `help:"Reload the reference layers even when the data directory has them."`
+	NoServe bool    `help:"Prepare the data directory and exit without serving."`
+}
+
+// Run chains the steps a user can also run alone: layers load, simulate,
+// ingest, zones, serve. Each step that already happened in this data
+// directory is skipped, so a second run starts at once.
+func (c *demoCmd) Run(e *env) error {
+	if _, err := os.Stat(e.cfg.Layers); err != nil {
+		return &ingest.PackError{Dir: e.cfg.Layers, Reason: "the directory does not exist (point --layers or TAGHTIA_LAYERS at a reference pack such as shared/data/morocco)"}
+	}
+	st, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	infos, err := st.LayerInfos(e.ctx)
+	if err != nil {
+		return err
+	}
+	pop, err := st.Population(e.ctx)
+	if err != nil {
+		return err
+	}
+	if c.Reload || len(infos) == 0 || len(pop) == 0 {
+		if err := loadLayers(e, st, e.cfg.Layers); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("reference layers already loaded in %s (%d layers); --reload to load again\n", e.cfg.Data, len(infos))
+	}
+	ups, err := st.Uploads(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(ups) == 0 {
+		out := filepath.Join(e.cfg.Data, fmt.Sprintf("simulated-seed%d.csv", c.Seed))
+		if err := simulateTo(e, st, out, simOptions{Seed: c.Seed, Scale: c.Scale}); err != nil {
+			return err
+		}
+		if _, err := ingestFile(e, st, out, "", ""); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("%d uploads already stored\n", len(ups))
+	}
+	snaps, err := st.Snapshots(e.ctx)
+	if err != nil {
+		return err
+	}
+	cur, err := st.Uploads(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(snaps) == 0 || len(snaps[len(snaps)-1].Uploads) != len(cur) {
+		if _, err := recompute(e, st); err != nil {
+			return err
+		}
+	} else {
+		fmt.Printf("zones snapshot %d is current\n", snaps[len(snaps)-1].ID)
+	}
+	if c.NoServe {
+		return nil
+	}
+	return serve(e, st, c.Addr)
+}

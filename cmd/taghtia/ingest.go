@@ -1,0 +1,124 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/data/embedded"
+	"github.com/taghtia/taghtia/ingest"
+)
+
+type ingestCmd struct {
+	Files     []string `arg:"" type:"existingfile" help:"Measurement files (canonical CSV)."`
+	Operator  string   `help:"Every row must be this operator (MCC-MNC, e.g. 604-01)."`
+	ReportDir string   `help:"Where error reports go (default: DATA/reports)." type:"path"`
+}
+
+func (c *ingestCmd) Run(e *env) error {
+	st, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	failed := 0
+	for _, f := range c.Files {
+		if _, err := ingestFile(e, st, f, c.Operator, c.ReportDir); err != nil {
+			fmt.Fprintln(os.Stderr, "taghtia:", err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d files were not ingested", failed, len(c.Files))
+	}
+	return nil
+}
+
+// ingestFile validates and stores one file, prints its summary and writes
+// its error report. A file already ingested is reported, not an error.
+func ingestFile(e *env, st *embedded.Store, path, operator, reportDir string) (data.Upload, error) {
+	opt, err := ingestOptions(e, st, operator)
+	if err != nil {
+		return data.Upload{}, err
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return data.Upload{}, err
+	}
+	pb := bytesBar(fi.Size(), "ingest "+filepath.Base(path))
+	opt.Progress = func(n int64) { pb.Set64(n) }
+	up, rep, err := ingest.File(e.ctx, st, path, opt)
+	pb.Finish()
+	var dup *data.DuplicateError
+	if errors.As(err, &dup) {
+		fmt.Printf("%s: already ingested as upload %d on %s (%d rows accepted); nothing added\n",
+			path, dup.Existing.ID, dup.Existing.ReceivedAt.Format("2006-01-02 15:04"), dup.Existing.Accepted)
+		return dup.Existing, nil
+	}
+	if rep != nil && len(rep.Problems) > 0 {
+		if reportDir == "" {
+			reportDir = filepath.Join(e.cfg.Data, "reports")
+		}
+		if p, werr := writeReport(reportDir, path, rep); werr != nil {
+			fmt.Fprintln(os.Stderr, "taghtia: cannot write the error report:", werr)
+		} else {
+			fmt.Printf("%s: error report with %d problems: %s\n", path, len(rep.Problems), p)
+			for i, pr := range rep.Problems {
+				if i == 5 {
+					fmt.Printf("  … %d more in the report\n", len(rep.Problems)-5)
+					break
+				}
+				fmt.Printf("  %s\n", pr)
+			}
+		}
+	}
+	if err != nil {
+		return up, err
+	}
+	fmt.Printf("%s: upload %d: %d rows, %d accepted, %d rejected, %d warnings\n", path, up.ID, rep.Rows, rep.Accepted, rep.Rejected, rep.Warnings)
+	e.log.Info("upload stored", "file", path, "upload", up.ID, "accepted", rep.Accepted, "rejected", rep.Rejected)
+	return up, nil
+}
+
+func writeReport(dir, path string, rep *ingest.Report) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, filepath.Base(path)+".errors.csv")
+	tmp := p + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return "", err
+	}
+	if err := rep.WriteCSV(f); err != nil {
+		f.Close()
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return p, os.Rename(tmp, p)
+}
+
+// ingestOptions builds validation options from the stored reference
+// layers: the country outline and the operator codes of MCC 604.
+func ingestOptions(e *env, st *embedded.Store, operator string) (ingest.CSVOptions, error) {
+	opt := ingest.CSVOptions{Operator: operator, DeviceSalt: "taghtia-device-v1"}
+	ops, err := ingest.LoadOperators(filepath.Join(e.cfg.Layers, "ma_mcc_mnc_operators.csv"))
+	if err == nil && len(ops) > 0 {
+		opt.Operators = map[string]bool{}
+		for _, o := range ops {
+			opt.Operators[o.MCCMNC] = true
+		}
+	}
+	country, err := st.Areas(e.ctx, data.LevelCountry)
+	if err != nil {
+		return opt, err
+	}
+	if len(country) > 0 {
+		opt.Inside = ingest.CountryTest(country)
+	}
+	return opt, nil
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/taghtia/taghtia/coverage"
+	"github.com/taghtia/taghtia/data/embedded"
+	"github.com/taghtia/taghtia/ingest"
+)
+
+type layersCmd struct {
+	Load layersLoadCmd `cmd:"" help:"Load a reference pack directory into the store and spread its census onto the grid."`
+}
+
+type layersLoadCmd struct {
+	Dir string `arg:"" optional:"" type:"path" help:"Reference pack directory (default: --layers)."`
+}
+
+func (c *layersLoadCmd) Run(e *env) error {
+	dir := c.Dir
+	if dir == "" {
+		dir = e.cfg.Layers
+	}
+	st, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return loadLayers(e, st, dir)
+}
+
+func loadLayers(e *env, st *embedded.Store, dir string) error {
+	t, err := e.thresholds()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("loading reference layers from %s\n", dir)
+	sum, err := ingest.LoadPack(e.ctx, st, dir)
+	if err != nil {
+		return err
+	}
+	for _, l := range sum.Layers {
+		fmt.Printf("  %-9s %6d  from %s\n", l.Name, l.Count, l.Source)
+	}
+	if len(sum.Missing) > 0 {
+		fmt.Printf("  not in the pack (skipped): %s\n", strings.Join(sum.Missing, ", "))
+	}
+	fmt.Printf("spreading census population onto H3 resolution %d cells\n", t.Resolution)
+	ps, err := coverage.BuildPopulation(e.ctx, st, t.Resolution)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  %d %s areas -> %d populated cells, %d people (census %d; %d without a boundary or sibling left out)\n",
+		ps.Areas, ps.Level, ps.Cells, ps.Total, ps.Census, ps.Unplaced)
+	e.log.Info("layers loaded", "dir", dir, "cells", ps.Cells, "population", ps.Total)
+	return nil
+}

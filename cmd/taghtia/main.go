@@ -1,0 +1,54 @@
+// Command taghtia is the one Taghtia binary: it loads reference layers,
+// simulates and ingests measurements, computes coverage and zones, and
+// serves the map, tiles and API. It wires stores into stages; the work
+// itself lives in the packages.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// Config is the typed configuration shared by every subcommand, filled
+// from flags and TAGHTIA_* environment variables.
+type Config struct {
+	Data       string `help:"Data directory of the embedded store." default:"taghtia-data" env:"TAGHTIA_DATA" type:"path"`
+	Layers     string `help:"Reference pack directory (boundaries, census, places)." default:"../shared/data/morocco" env:"TAGHTIA_LAYERS" type:"path"`
+	Thresholds string `help:"Coverage thresholds file (YAML); default: the built-in versioned set." env:"TAGHTIA_THRESHOLDS" type:"path"`
+	LogLevel   string `help:"Log level: debug, info, warn, error." default:"info" env:"TAGHTIA_LOG_LEVEL" enum:"debug,info,warn,error"`
+}
+
+type cli struct {
+	Config
+
+	Demo     demoCmd     `cmd:"" help:"Load the reference pack, simulate and ingest a national measurement set, compute zones, and serve the map."`
+	Layers   layersCmd   `cmd:"" help:"Reference layers."`
+	Simulate simulateCmd `cmd:"" help:"Write a simulated national measurement set as canonical CSV."`
+	Ingest   ingestCmd   `cmd:"" help:"Validate and store measurement files (canonical CSV)."`
+	Zones    zonesCmd    `cmd:"" help:"Recompute coverage, levels and zones from what is stored."`
+	Serve    serveCmd    `cmd:"" help:"Serve the map, tiles and API."`
+}
+
+func main() {
+	var c cli
+	kctx := kong.Parse(&c, kong.Name("taghtia"),
+		kong.Description("Taghtia (تغطية): mobile coverage, white and grey zones, and the plan to fix them."),
+		kong.UsageOnError())
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.LogLevel))
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lvl}))
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := &env{cfg: c.Config, log: log, ctx: ctx}
+	if err := kctx.Run(env); err != nil {
+		fmt.Fprintln(os.Stderr, "taghtia:", err)
+		os.Exit(1)
+	}
+}

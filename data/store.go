@@ -1,0 +1,60 @@
+package data
+
+import (
+	"context"
+)
+
+// Store is the full storage contract. Every method takes ctx first and is
+// safe for concurrent use. Writes are atomic: each call lands whole or not
+// at all. Slices returned are the caller's own.
+type Store interface {
+	// ReplaceAreas replaces every area of one level. Errors: ErrInvalid.
+	ReplaceAreas(ctx context.Context, level AreaLevel, areas []Area) error
+	// Areas returns the areas of one level ordered by code.
+	Areas(ctx context.Context, level AreaLevel) ([]Area, error)
+	// ReplacePlaces replaces every point of one layer.
+	ReplacePlaces(ctx context.Context, layer PlaceLayer, places []Place) error
+	// Places returns the points of one layer ordered by id.
+	Places(ctx context.Context, layer PlaceLayer) ([]Place, error)
+	// PutLayerInfo records what a load put in a layer; LayerInfos lists them.
+	PutLayerInfo(ctx context.Context, info LayerInfo) error
+	LayerInfos(ctx context.Context) ([]LayerInfo, error)
+
+	// AddUpload stores an upload and its rows in one transaction. When the
+	// same sha256 is already stored it returns *DuplicateError (matching
+	// ErrConflict) without calling fill. An error from fill aborts the
+	// upload and leaves the store as it was.
+	AddUpload(ctx context.Context, up Upload, fill Fill) (Upload, error)
+	// Uploads lists uploads by id. Upload returns one; ErrNotFound.
+	Uploads(ctx context.Context) ([]Upload, error)
+	Upload(ctx context.Context, id int64) (Upload, error)
+	// ScanMeasurements calls fn with every stored measurement, in batches,
+	// until fn returns an error, which ScanMeasurements returns.
+	ScanMeasurements(ctx context.Context, fn func([]Measurement) error) error
+
+	// ReplacePopulation replaces the population grid. Population returns it
+	// ordered by cell.
+	ReplacePopulation(ctx context.Context, cells []CellPop) error
+	Population(ctx context.Context) ([]CellPop, error)
+
+	// ReplaceCoverage replaces every cell stat with one run's result.
+	ReplaceCoverage(ctx context.Context, run CoverageRun, stats []CellStat) error
+	// CoverageRun returns the last run; ErrNotFound before the first.
+	CoverageRun(ctx context.Context) (CoverageRun, error)
+	// CellStats returns the stats matching f ordered by operator, tech, cell.
+	CellStats(ctx context.Context, f CellStatFilter) ([]CellStat, error)
+
+	// AddSnapshot stores a new zone snapshot and returns it with its id;
+	// older snapshots are kept unchanged.
+	AddSnapshot(ctx context.Context, s Snapshot, zones []Zone) (Snapshot, error)
+	// Snapshots lists snapshots by id; LatestSnapshot returns the newest
+	// (ErrNotFound before the first).
+	Snapshots(ctx context.Context) ([]Snapshot, error)
+	LatestSnapshot(ctx context.Context) (Snapshot, error)
+	// Zones returns the zones of a snapshot matching f, ordered by rank, and
+	// the total count before Limit/Offset. Zone returns one; ErrNotFound.
+	Zones(ctx context.Context, snapshot int64, f ZoneFilter) ([]Zone, int, error)
+	Zone(ctx context.Context, snapshot int64, id string) (Zone, error)
+
+	Close() error
+}

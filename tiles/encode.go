@@ -1,0 +1,76 @@
+package tiles
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"sort"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/simplify"
+)
+
+// Extent is the MVT tile extent.
+const Extent = 4096
+
+// buffer is the clip buffer in tile units, as MapLibre's default.
+const buffer = 64
+
+// Encode turns WGS84 feature collections, keyed by layer name, into one MVT
+// v2 tile: projected to the tile, clipped with a 64-unit buffer, simplified
+// below one tile unit, emptied features removed, and polygon rings rewound
+// so that exterior rings have positive area in tile coordinates (the MVT
+// spec; orb's encoder does not do it). Layers are written sorted by name.
+// It returns nil when no feature remains.
+func Encode(t maptile.Tile, layers map[string]*geojson.FeatureCollection) ([]byte, error) {
+	names := make([]string, 0, len(layers))
+	for n := range layers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var ls mvt.Layers
+	for _, n := range names {
+		l := mvt.NewLayer(n, layers[n])
+		l.Extent = Extent
+		ls = append(ls, l)
+	}
+	ls.ProjectToTile(t)
+	ls.Clip(orb.Bound{Min: orb.Point{-buffer, -buffer}, Max: orb.Point{Extent + buffer, Extent + buffer}})
+	ls.Simplify(simplify.DouglasPeucker(1.0))
+	ls.RemoveEmpty(1.0, 1.0)
+	count := 0
+	for _, l := range ls {
+		for _, f := range l.Features {
+			f.Geometry = roundAndRewind(f.Geometry)
+		}
+		kept := l.Features[:0]
+		for _, f := range l.Features {
+			if f.Geometry != nil {
+				kept = append(kept, f)
+			}
+		}
+		l.Features = kept
+		count += len(kept)
+	}
+	if count == 0 {
+		return nil, nil
+	}
+	b, err := mvt.Marshal(ls)
+	if err != nil {
+		return nil, fmt.Errorf("tiles: encode %v: %w", t, err)
+	}
+	return b, nil
+}
+
+// Gzip compresses an encoded tile at the fast level (the default level
+// costs half the tile pipeline for a few percent).
+func Gzip(raw []byte) []byte {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(raw)
+	zw.Close()
+	return buf.Bytes()
+}

@@ -1,0 +1,90 @@
+package tiles
+
+import (
+	"fmt"
+	"net/url"
+)
+
+// Attribution is shown with every layer built on the reference pack.
+const Attribution = `© OpenStreetMap contributors (ODbL); census: Haut-Commissariat au Plan, RGPH 2024; places: GeoNames (CC BY 4.0); measurements: simulated unless uploaded`
+
+// VectorLayer describes one MVT layer of a tileset.
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description,omitempty"`
+	Fields      map[string]string `json:"fields"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+}
+
+// TileJSON is a TileJSON 3.0.0 document.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Version      string        `json:"version"`
+	Attribution  string        `json:"attribution"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
+}
+
+var catalog = map[string]struct {
+	desc   string
+	layers []VectorLayer
+}{
+	"boundaries": {"Regions, provinces and communes of the reference pack", []VectorLayer{
+		{ID: "region", Fields: map[string]string{"code": "String", "name_fr": "String", "name_ar": "String", "population": "Number"}, MinZoom: 0, MaxZoom: MaxZoom},
+		{ID: "province", Fields: map[string]string{"code": "String", "name_fr": "String", "name_ar": "String", "population": "Number"}, MinZoom: 5, MaxZoom: MaxZoom},
+		{ID: "commune", Fields: map[string]string{"code": "String", "name_fr": "String", "name_ar": "String", "population": "Number"}, MinZoom: 8, MaxZoom: MaxZoom},
+	}},
+	"places": {"Populated places and health facilities", []VectorLayer{
+		{ID: "place", Fields: map[string]string{"name": "String", "name_ar": "String", "kind": "String", "population": "Number"}, MinZoom: 5, MaxZoom: MaxZoom},
+		{ID: "health", Fields: map[string]string{"name": "String", "kind": "String"}, MinZoom: 9, MaxZoom: MaxZoom},
+	}},
+	"coverage": {"Coverage level per H3 cell for one operator and technology; coarser parents at low zoom carry the most frequent level", []VectorLayer{
+		{ID: "coverage", Fields: map[string]string{"level": "String", "samples": "Number", "signal_p50": "Number", "dl_p10": "Number", "cells": "Number"}, MinZoom: 0, MaxZoom: MaxZoom},
+	}},
+	"zones": {"White and grey zones of the latest snapshot; below the polygon zoom, H3 parents with agg=1", []VectorLayer{
+		{ID: "zones", Fields: map[string]string{"id": "String", "kind": "String", "rank": "Number", "population": "Number", "area_km2": "Number",
+			"region": "String", "province": "String", "communes": "String", "operator": "String", "programme": "Boolean", "agg": "Number", "zones": "Number"}, MinZoom: 0, MaxZoom: MaxZoom},
+	}},
+}
+
+// Layers lists the tilesets a Set serves.
+func Layers() []string { return []string{"boundaries", "coverage", "places", "zones"} }
+
+// TileJSON describes a tileset; base is the absolute URL prefix of the
+// server ("http://host:port") and query the coverage selection carried
+// into tiles[].
+func (s *Set) TileJSON(layer, base string, q Query) (TileJSON, error) {
+	c, ok := catalog[layer]
+	if !ok {
+		return TileJSON{}, fmt.Errorf("%w: %q", ErrUnknownLayer, layer)
+	}
+	u := fmt.Sprintf("%s/tiles/%s/{z}/{x}/{y}.mvt", base, layer)
+	if layer == "coverage" {
+		v := url.Values{}
+		if q.MCCMNC != "" {
+			v.Set("mcc_mnc", q.MCCMNC)
+		}
+		if q.Tech != 0 {
+			v.Set("tech", q.Tech.String())
+		}
+		if len(v) > 0 {
+			u += "?" + v.Encode()
+		}
+	}
+	b := s.bounds
+	return TileJSON{
+		TileJSON: "3.0.0", Name: layer, Description: c.desc, Version: "1.0.0+" + s.version, Attribution: Attribution, Scheme: "xyz",
+		Tiles: []string{u}, MinZoom: 0, MaxZoom: MaxZoom,
+		Bounds:       [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:       [3]float64{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2, 5},
+		VectorLayers: c.layers,
+	}, nil
+}

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/tiles"
+)
+
+// Reader is what the API reads from a store.
+type Reader interface {
+	tiles.Reader
+	Snapshots(ctx context.Context) ([]data.Snapshot, error)
+	Zone(ctx context.Context, snapshot int64, id string) (data.Zone, error)
+	Uploads(ctx context.Context) ([]data.Upload, error)
+	LayerInfos(ctx context.Context) ([]data.LayerInfo, error)
+}
+
+// Operator is one mobile network shown in the UI.
+type Operator struct {
+	MCCMNC string `json:"mcc_mnc"`
+	Name   string `json:"name"`
+}
+
+// Options configure a Server.
+type Options struct {
+	Store     Reader
+	Tiles     *tiles.Set
+	Log       *slog.Logger
+	Operators []Operator
+	Simulated bool // measurements come from the simulator
+}
+
+// Server serves the API, tiles and UI.
+type Server struct {
+	store     Reader
+	tiles     *tiles.Set
+	log       *slog.Logger
+	operators []Operator
+	simulated bool
+}
+
+// New returns a server.
+func New(opt Options) *Server {
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	return &Server{store: opt.Store, tiles: opt.Tiles, log: opt.Log, operators: opt.Operators, simulated: opt.Simulated}
+}
+
+// Handler returns the router.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Get("/healthz", s.handle(s.healthz))
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Get("/meta", s.handle(s.meta))
+		r.Get("/stats", s.handle(s.stats))
+		r.Get("/zones", s.handle(s.listZones))
+		r.Get("/zones/{id}", s.handle(s.getZone))
+		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+			return notFound("no API endpoint " + r.Method + " " + r.URL.Path)
+		}))
+	})
+	r.Get("/tiles/{layer}.json", s.handle(s.tileJSON))
+	r.Get("/tiles/{layer}/{z}/{x}/{y}.mvt", s.handle(s.tile))
+	r.Get("/tiles/{layer}/{z}/{x}/{y}.pbf", s.handle(s.tile))
+	r.Handle("/*", s.ui())
+	return r
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		start := time.Now()
+		next.ServeHTTP(ww, r)
+		s.log.LogAttrs(r.Context(), slog.LevelDebug, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()), slog.Duration("took", time.Since(start)), slog.String("request_id", middleware.GetReqID(r.Context())))
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "data_version": s.tiles.Version()})
+	return nil
+}

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/tiles"
+)
+
+func (s *Server) coverageQuery(r *http.Request) (tiles.Query, error) {
+	q := tiles.Query{MCCMNC: r.URL.Query().Get("mcc_mnc"), Tech: data.Tech4G}
+	if q.MCCMNC == "" && len(s.operators) > 0 {
+		q.MCCMNC = s.operators[0].MCCMNC
+	}
+	if t := r.URL.Query().Get("tech"); t != "" {
+		tech, err := data.ParseTech(t)
+		if err != nil {
+			return q, invalid(err.Error())
+		}
+		q.Tech = tech
+	}
+	if q.MCCMNC != "" && !s.knownOperator(q.MCCMNC) {
+		return q, invalid("mcc_mnc " + q.MCCMNC + " is not a known operator")
+	}
+	return q, nil
+}
+
+func (s *Server) knownOperator(code string) bool {
+	for _, o := range s.operators {
+		if o.MCCMNC == code {
+			return true
+		}
+	}
+	return false
+}
+
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) error {
+	q, err := s.coverageQuery(r)
+	if err != nil {
+		return err
+	}
+	tj, err := s.tiles.TileJSON(chi.URLParam(r, "layer"), baseURL(r), q)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	writeJSON(w, http.StatusOK, tj)
+	return nil
+}
+
+func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
+	t, err := tiles.ParseTile(chi.URLParam(r, "z"), chi.URLParam(r, "x"), chi.URLParam(r, "y"))
+	if err != nil {
+		return err
+	}
+	q, err := s.coverageQuery(r)
+	if err != nil {
+		return err
+	}
+	tile, err := s.tiles.Render(r.Context(), chi.URLParam(r, "layer"), t, q)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Cache-Control", "public, max-age=300")
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Access-Control-Allow-Origin", "*")
+	if tile.Raw == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	h.Set("ETag", tile.ETag)
+	if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, tile.ETag) {
+		w.WriteHeader(http.StatusNotModified)
+		return nil
+	}
+	h.Set("Content-Type", "application/vnd.mapbox-vector-tile")
+	body := tile.Raw
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		body = tile.Gzip
+	}
+	w.Write(body)
+	return nil
+}
