@@ -109,9 +109,9 @@ func TestSpreadKeepsTotal(t *testing.T) {
 	areas := []data.Area{
 		{Code: "A", Parent: "P", Type: "rural", Population: 12345, Geom: sq(-6, 33, 0.2)},
 		{Code: "B", Parent: "P", Type: "urban", Population: 99999, Geom: sq(-5.8, 33, 0.05)},
-		{Code: "C", Parent: "P", Population: 777},                               // no boundary: spread over its siblings
+		{Code: "C", Parent: "P", Population: 777},                             // no boundary: spread over its siblings
 		{Code: "D", Parent: "P", Population: 5, Geom: sq(-5.7, 33.3, 0.0005)}, // smaller than a cell
-		{Code: "E", Parent: "Q", Population: 40},                               // no boundary, no sibling
+		{Code: "E", Parent: "Q", Population: 40},                              // no boundary, no sibling
 	}
 	places := []data.Place{{Point: orb.Point{-5.78, 33.02}, Population: 50000}, {Point: orb.Point{-5.9, 33.1}}}
 	cells, unplaced, err := coverage.Spread(context.Background(), areas, places, coverage.SpreadOptions{Resolution: 8})

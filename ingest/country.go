@@ -1,39 +1,46 @@
 package ingest
 
 import (
-	"math"
-
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/geo"
 )
 
+// countryRes is the H3 resolution of the country mask (edge ≈ 1.4 km).
+const countryRes = 7
+
 // CountryTest returns a test of whether a point lies in the areas (the
-// country outline). It is tolerant by about half a kilometre: a point whose
-// 0.01° grid square centre is inside counts as inside, which also makes the
-// test cheap (one exact test per grid square). Not safe for concurrent use.
+// country outline). The areas are rasterised once onto H3 resolution-7
+// cells; a point is inside when its cell or one of its neighbours is, a
+// tolerance of one to three kilometres at the coast and borders that also
+// makes the test a hash lookup per row. Safe for concurrent use.
 func CountryTest(areas []data.Area) func(orb.Point) bool {
-	codes := make([]string, 0, len(areas))
-	geoms := make([]orb.Geometry, 0, len(areas))
+	mask := map[geo.Cell]struct{}{}
 	for _, a := range areas {
-		if len(a.Geom) > 0 {
-			codes = append(codes, a.Code)
-			geoms = append(geoms, a.Geom)
+		// simplified to about 500 m first: the mask is coarser than that
+		g := simplify.DouglasPeucker(0.005).MultiPolygon(a.Geom.Clone())
+		cells, err := geo.CellsInPolygon(g, countryRes)
+		if err != nil {
+			continue
+		}
+		for _, c := range cells {
+			mask[c] = struct{}{}
 		}
 	}
-	ix := geo.NewAreaIndex(codes, geoms)
-	memo := map[[2]int32]bool{}
 	return func(p orb.Point) bool {
-		k := [2]int32{int32(math.Floor(p[0] * 100)), int32(math.Floor(p[1] * 100))}
-		in, ok := memo[k]
-		if !ok {
-			_, in = ix.Locate(orb.Point{(float64(k[0]) + 0.5) / 100, (float64(k[1]) + 0.5) / 100})
-			memo[k] = in
+		c, err := geo.CellAt(p, countryRes)
+		if err != nil {
+			return false
 		}
-		if in {
+		if _, ok := mask[c]; ok {
 			return true
 		}
-		_, exact := ix.Locate(p)
-		return exact
+		for _, n := range geo.Neighbors(c) {
+			if _, ok := mask[n]; ok {
+				return true
+			}
+		}
+		return false
 	}
 }

@@ -97,3 +97,47 @@ func TestEncodeEmpty(t *testing.T) {
 		t.Fatalf("got %d bytes, err %v; want an empty (nil) tile", len(raw), err)
 	}
 }
+
+// BenchmarkEncodeHexes encodes a dense z12 tile of resolution-8 hexagons
+// (about 4,000), the worst case the pyramid allows; the baseline is the
+// same features marshalled without projection, clipping and rewinding.
+func BenchmarkEncodeHexes(b *testing.B) {
+	tile := maptile.At(orb.Point{-7.6, 33.58}, 11)
+	bd := tile.Bound()
+	centre, _ := geo.CellAt(bd.Center(), 8)
+	fc := geojson.NewFeatureCollection()
+	for _, c := range geo.Disk(centre, 36) {
+		f := geojson.NewFeature(geo.CellPolygon(c))
+		f.ID = uint64(c)
+		f.Properties = geojson.Properties{"level": "good", "samples": 12}
+		fc.Append(f)
+	}
+	b.Run("full", func(b *testing.B) {
+		b.ReportAllocs()
+		var n int
+		for b.Loop() {
+			cp := geojson.NewFeatureCollection()
+			for _, f := range fc.Features {
+				nf := *f
+				nf.Geometry = orb.Clone(f.Geometry)
+				cp.Append(&nf)
+			}
+			raw, err := tiles.Encode(tile, map[string]*geojson.FeatureCollection{"coverage": cp})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n = len(raw)
+		}
+		b.ReportMetric(float64(n), "bytes/tile")
+		b.ReportMetric(float64(len(fc.Features)), "features")
+	})
+	b.Run("baseline-marshal-only", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ls := mvt.NewLayers(map[string]*geojson.FeatureCollection{"coverage": fc})
+			if _, err := mvt.Marshal(ls); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -20,8 +20,12 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
 
-func invalid(msg string) error  { return &Error{Status: http.StatusBadRequest, Code: "invalid_argument", Message: msg} }
-func notFound(msg string) error { return &Error{Status: http.StatusNotFound, Code: "not_found", Message: msg} }
+func invalid(msg string) error {
+	return &Error{Status: http.StatusBadRequest, Code: "invalid_argument", Message: msg}
+}
+func notFound(msg string) error {
+	return &Error{Status: http.StatusNotFound, Code: "not_found", Message: msg}
+}
 
 // classify maps an error to its HTTP status and code, in one place.
 func classify(err error) *Error {

@@ -1,0 +1,227 @@
+package main_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"github.com/taghtia/taghtia/geo"
+	"github.com/taghtia/taghtia/tiles"
+)
+
+// packDir finds the Morocco reference pack beside the repository, as CI
+// lays it out, or where TAGHTIA_LAYERS says.
+func packDir(t *testing.T) string {
+	if d := os.Getenv("TAGHTIA_LAYERS"); d != "" {
+		return d
+	}
+	d, _ := filepath.Abs("../../../shared/data/morocco")
+	if _, err := os.Stat(filepath.Join(d, "ma_communes_1502.geojson")); err != nil {
+		t.Skipf("reference pack not found at %s (set TAGHTIA_LAYERS); the README's test command runs with it", d)
+	}
+	return d
+}
+
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "taghtia")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func run(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("taghtia %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// smallFile writes measurements around Settat: 604-01 and 604-02 with no
+// usable 4G in a ring of cells, 604-00 good in the centre only.
+func smallFile(t *testing.T, dir string) string {
+	centre, _ := geo.CellAt(orb.Point{-7.6167, 33.0011}, 8)
+	var b strings.Builder
+	b.WriteString("time,lat,lon,mcc_mnc,tech,signal_dbm,dl_mbps,env,source,device\n")
+	for i, c := range geo.Disk(centre, 3) {
+		p := geo.CellCenter(c)
+		for k := 0; k < 3; k++ {
+			ts := time.Date(2026, 11, 1, 10, i%60, k, 0, time.UTC).Format(time.RFC3339)
+			fmt.Fprintf(&b, "%s,%.6f,%.6f,604-01,4G,-121,0.2,outdoor,crowd,d%d\n", ts, p[1], p[0], k)
+			fmt.Fprintf(&b, "%s,%.6f,%.6f,604-02,4G,-118,0.5,outdoor,crowd,e%d\n", ts, p[1], p[0], k)
+			if c == centre {
+				fmt.Fprintf(&b, "%s,%.6f,%.6f,604-00,4G,-80,40,outdoor,crowd,f%d\n", ts, p[1], p[0], k)
+			}
+		}
+	}
+	b.WriteString("2026-11-01T10:00:00Z,151.2,-7.6,604-01,4G,-90,,outdoor,crowd,x\n") // rejected: lat out of range
+	path := filepath.Join(dir, "small.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds and runs the binary")
+	}
+	pack := packDir(t)
+	bin := build(t)
+	dir := t.TempDir()
+	dataDir := filepath.Join(dir, "data")
+	common := []string{"--data", dataDir, "--layers", pack}
+
+	out := run(t, bin, append(common, "layers", "load")...)
+	if !regexp.MustCompile(`commune\s+1503`).MatchString(out) || !strings.Contains(out, "populated cells") {
+		t.Fatalf("layers load output:\n%s", out)
+	}
+	file := smallFile(t, dir)
+	out = run(t, bin, append(common, "ingest", file)...)
+	if !strings.Contains(out, "1 rejected") || !strings.Contains(out, "lat and lon look swapped") {
+		t.Fatalf("ingest output:\n%s", out)
+	}
+	out = run(t, bin, append(common, "ingest", file)...)
+	if !strings.Contains(out, "already ingested") {
+		t.Fatalf("second ingest output:\n%s", out)
+	}
+	out = run(t, bin, append(common, "zones")...)
+	if !strings.Contains(out, "snapshot 1:") {
+		t.Fatalf("zones output:\n%s", out)
+	}
+
+	srv := exec.Command(bin, append(common, "serve", "--addr", "127.0.0.1:0")...)
+	stdout, _ := srv.StdoutPipe()
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	base := ""
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := regexp.MustCompile(`http://[0-9.:]+`).FindString(sc.Text()); m != "" {
+			base = m
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("server did not print its address")
+	}
+	go io.Copy(io.Discard, stdout)
+
+	var list struct {
+		Total int `json:"total"`
+		Zones []struct {
+			ID       string     `json:"id"`
+			Kind     string     `json:"kind"`
+			Centroid [2]float64 `json:"centroid"`
+		} `json:"zones"`
+	}
+	getJSON(t, base+"/api/v1/zones?limit=5", &list)
+	if list.Total == 0 || len(list.Zones) == 0 {
+		t.Fatalf("no zones: %+v", list)
+	}
+	z := list.Zones[0]
+	tile := maptile.At(orb.Point(z.Centroid), 10)
+	url := fmt.Sprintf("%s/tiles/zones/%d/%d/%d.mvt", base, tile.Z, tile.X, tile.Y)
+	resp := get(t, url, nil)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
+		t.Fatalf("zones tile: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	layers, err := mvt.Unmarshal(body)
+	if err != nil {
+		t.Fatalf("decode zones tile: %v", err)
+	}
+	found := false
+	for _, l := range layers {
+		for _, f := range l.Features {
+			if f.Properties["id"] == z.ID {
+				found = true
+			}
+			if p, ok := f.Geometry.(orb.Polygon); ok && tiles.SignedArea(p[0]) <= 0 {
+				t.Errorf("feature %v: exterior ring has non-positive area", f.ID)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("zone %s not in its tile %v", z.ID, tile)
+	}
+	etag := resp.Header.Get("ETag")
+	if r := get(t, url, map[string]string{"If-None-Match": etag}); r.StatusCode != http.StatusNotModified {
+		t.Errorf("If-None-Match: status %d, want 304", r.StatusCode)
+	}
+	if r := get(t, url, map[string]string{"Accept-Encoding": "gzip"}); r.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("no gzip when accepted")
+	}
+	var e struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	r := get(t, base+"/tiles/zones/99/0/0.mvt", nil)
+	json.NewDecoder(r.Body).Decode(&e)
+	if r.StatusCode != 400 || e.Error.Code != "invalid_argument" {
+		t.Errorf("bad zoom: %d %q, want 400 invalid_argument", r.StatusCode, e.Error.Code)
+	}
+	if r := get(t, base+"/tiles/zones/10/0/0.mvt", nil); r.StatusCode != http.StatusNoContent {
+		t.Errorf("empty tile: status %d, want 204", r.StatusCode)
+	}
+	var tj struct {
+		TileJSON string   `json:"tilejson"`
+		Tiles    []string `json:"tiles"`
+	}
+	getJSON(t, base+"/tiles/zones.json", &tj)
+	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || !strings.HasPrefix(tj.Tiles[0], base) {
+		t.Errorf("TileJSON: %+v", tj)
+	}
+	var zone map[string]any
+	getJSON(t, base+"/api/v1/zones/"+z.ID, &zone)
+	if g, ok := zone["geometry"].(map[string]any); !ok || g["type"] != "MultiPolygon" {
+		t.Errorf("zone detail geometry: %v", zone["geometry"])
+	}
+}
+
+func get(t *testing.T, url string, hdr map[string]string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	tr := &http.Transport{DisableCompression: true}
+	resp, err := (&http.Client{Transport: tr, Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp := get(t, url, nil)
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, b)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
