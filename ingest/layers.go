@@ -261,7 +261,11 @@ func loadPlaces(path string) ([]data.Place, error) {
 		}
 		pop, _ := strconv.ParseInt(rows.get(r, "population"), 10, 64)
 		reg := strings.TrimPrefix(rows.get(r, "region_iso"), "MA-")
-		out = append(out, data.Place{Layer: data.LayerPlaces, ID: rows.get(r, "geonameid"), Name: nfc(rows.get(r, "name")),
+		id := rows.get(r, "geonameid")
+		if id == "" { // a few pack rows have no GeoNames id: name them by line
+			id = fmt.Sprintf("%s:%d", name, r.line)
+		}
+		out = append(out, data.Place{Layer: data.LayerPlaces, ID: id, Name: nfc(rows.get(r, "name")),
 			Kind: rows.get(r, "feature_code"), Population: pop, Point: orb.Point{lon, lat},
 			Province: rows.get(r, "hcp_province_code"), Region: reg})
 	}
