@@ -209,6 +209,7 @@ func buildZone(kind data.ZoneKind, cells []geo.Cell, byCell map[geo.Cell]*CellCl
 			name = a.NameFR
 		}
 		z.Communes = append(z.Communes, name)
+		z.CommunesAR = append(z.CommunesAR, gz.Communes[c].NameAR)
 	}
 	if len(codes) > 0 {
 		top := gz.Communes[codes[0]]
@@ -218,13 +219,13 @@ func buildZone(kind data.ZoneKind, cells []geo.Cell, byCell map[geo.Cell]*CellCl
 			z.ProvinceCode = codes[0] // province-level grid
 		}
 		if p, ok := gz.Provinces[z.ProvinceCode]; ok {
-			z.Province = p.NameFR
+			z.Province, z.ProvinceAR = p.NameFR, p.NameAR
 			if z.RegionCode == "" {
 				z.RegionCode = p.Region
 			}
 		}
 		if r, ok := gz.Regions[z.RegionCode]; ok {
-			z.Region = r.NameFR
+			z.Region, z.RegionAR = r.NameFR, r.NameAR
 		}
 	}
 	best := ""

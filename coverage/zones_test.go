@@ -52,8 +52,8 @@ func TestFindZones(t *testing.T) {
 	stats = append(stats, stat(cells[3], "604-01", data.LevelGood), stat(cells[3], "604-02", data.LevelVeryGood))
 	stats = append(stats, stat(cells[4], "604-02", data.LevelGood), stat(cells[5], "604-02", data.LevelGood), stat(cells[5], "604-00", data.LevelNone))
 	th := coverage.DefaultThresholds()
-	gz := coverage.NewGazetteer([]data.Area{{Code: "01.001.01.01", NameFR: "Commune A", Parent: "01.001", Region: "01"}},
-		[]data.Area{{Code: "01.001", NameFR: "Province A"}}, []data.Area{{Code: "01", NameFR: "Région A"}})
+	gz := coverage.NewGazetteer([]data.Area{{Code: "01.001.01.01", NameFR: "Commune A", NameAR: "جماعة أ", Parent: "01.001", Region: "01"}},
+		[]data.Area{{Code: "01.001", NameFR: "Province A", NameAR: "إقليم أ"}}, []data.Area{{Code: "01", NameFR: "Région A"}})
 	classes := coverage.Classes(pop, stats, th.Zones)
 	zones, snap, err := coverage.FindZones(context.Background(), classes, gz, th.Zones)
 	if err != nil {
@@ -72,6 +72,9 @@ func TestFindZones(t *testing.T) {
 		z := zones[i]
 		if z.Kind != w.kind || z.Population != w.pop || len(z.Cells) != w.n || z.Rank != i+1 {
 			t.Errorf("zone %d = %s pop %d cells %d rank %d; want %s %d %d %d", i, z.Kind, z.Population, len(z.Cells), z.Rank, w.kind, w.pop, w.n, i+1)
+		}
+		if len(z.CommunesAR) != 1 || z.CommunesAR[0] != "جماعة أ" || z.ProvinceAR != "إقليم أ" {
+			t.Errorf("zone %d Arabic names: %v %q", i, z.CommunesAR, z.ProvinceAR)
 		}
 		if z.Region != "Région A" || z.Province != "Province A" || len(z.Communes) != 1 || z.Communes[0] != "Commune A" {
 			t.Errorf("zone %d names: %q %q %v", i, z.Region, z.Province, z.Communes)

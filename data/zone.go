@@ -39,7 +39,10 @@ type Zone struct {
 	Region       string           `json:"region"`
 	ProvinceCode string           `json:"province_code"`
 	Province     string           `json:"province"`
-	Communes     []string         `json:"communes"`
+	Communes     []string         `json:"communes"`    // French names, most populated first
+	CommunesAR   []string         `json:"communes_ar"` // the same communes in Arabic ("" when unknown)
+	RegionAR     string           `json:"region_ar"`
+	ProvinceAR   string           `json:"province_ar"`
 	CommuneCodes []string         `json:"commune_codes"`
 	Centroid     orb.Point        `json:"centroid"`
 	Operator     string           `json:"operator,omitempty"` // the one operator of a grey zone

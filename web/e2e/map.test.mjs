@@ -44,6 +44,7 @@ test('map renders zones, switches to Arabic right to left', { skip: !base && 'TA
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ar');
     assert.match(await page.locator('[data-i18n=legend]').textContent(), /مفتاح/);
+    assert.match(await page.locator('#zone-list li .zn').first().textContent(), /[\u0600-\u06FF]/, 'zone list in Arabic names');
     await page.screenshot({ path: join(shots, 'map-ar.png') });
     await page.selectOption('#lang', 'fr');
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'ltr');

@@ -111,11 +111,20 @@
     for (const z of state.zones) {
       const li = document.createElement('li');
       li.dataset.zone = z.id;
-      li.innerHTML = '<span class="sw ' + z.kind + '"></span><span class="zn">' + escapeHTML(z.communes[0] || z.id) +
-        '</span> <small>' + escapeHTML(z.province || '') + '</small><span class="zp">' + fmt(z.population) + '</span>';
+      li.innerHTML = '<span class="sw ' + z.kind + '"></span><span class="zn">' + escapeHTML(communes(z)[0] || z.id) +
+        '</span> <small>' + escapeHTML(local(z, 'province')) + '</small><span class="zp">' + fmt(z.population) + '</span>';
       li.addEventListener('click', () => selectZone(z.id, true));
       ol.append(li);
     }
+  }
+
+  // communes and local give Arabic names in Arabic where the pack has them.
+  function communes(z) {
+    if (state.lang === 'ar' && z.communes_ar) return z.communes.map((c, i) => z.communes_ar[i] || c);
+    return z.communes;
+  }
+  function local(z, field) {
+    return (state.lang === 'ar' && z[field + '_ar']) || z[field] || '';
   }
 
   function escapeHTML(s) {
@@ -144,8 +153,8 @@
     if (fly) map.flyTo({ center: z.centroid, zoom: 10, speed: 1.6 });
     const rows = [
       [t('rank'), fmt(z.rank)], [t('kind'), t('kind_' + z.kind)], [t('population'), fmt(z.population)],
-      [t('area'), fmt(z.area_km2) + ' ' + t('km2')], [t('communes'), escapeHTML(z.communes.join(', '))],
-      [t('province'), escapeHTML(z.province)], [t('region'), escapeHTML(z.region)],
+      [t('area'), fmt(z.area_km2) + ' ' + t('km2')], [t('communes'), escapeHTML(communes(z).join(state.lang === 'ar' ? '، ' : ', '))],
+      [t('province'), escapeHTML(local(z, 'province'))], [t('region'), escapeHTML(local(z, 'region'))],
     ];
     if (z.operator) rows.push([t('operator_one'), escapeHTML(operatorName(z.operator))]);
     rows.push([t('programme'), z.programme ? t('yes') : t('no')]);
