@@ -30,7 +30,7 @@ type Operator struct {
 // Options configure a Server.
 type Options struct {
 	Store     Reader
-	Tiles     *tiles.Set
+	Tiles     tiles.Renderer
 	Log       *slog.Logger
 	Operators []Operator
 	Simulated bool // measurements come from the simulator
@@ -39,7 +39,7 @@ type Options struct {
 // Server serves the API, tiles and UI.
 type Server struct {
 	store     Reader
-	tiles     *tiles.Set
+	tiles     tiles.Renderer
 	log       *slog.Logger
 	operators []Operator
 	simulated bool
