@@ -76,7 +76,7 @@ func BuildPopulation(ctx context.Context, st PopulationStore, res int) (Populati
 
 // RecomputeStore is what Recompute reads and writes.
 type RecomputeStore interface {
-	MeasurementSource
+	HistSource
 	Areas(ctx context.Context, level data.AreaLevel) ([]data.Area, error)
 	Population(ctx context.Context) ([]data.CellPop, error)
 	ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error

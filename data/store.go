@@ -19,6 +19,11 @@ type Store interface {
 	// PutLayerInfo records what a load put in a layer; LayerInfos lists them.
 	PutLayerInfo(ctx context.Context, info LayerInfo) error
 	LayerInfos(ctx context.Context) ([]LayerInfo, error)
+	// ReplaceFeatures replaces every feature of a generic layer (see
+	// LayerSites…); ids must be unique within it. Features returns them
+	// ordered by id. Errors: ErrInvalid.
+	ReplaceFeatures(ctx context.Context, layer string, fs []Feature) error
+	Features(ctx context.Context, layer string) ([]Feature, error)
 
 	// AddUpload stores an upload and its rows in one transaction. When the
 	// same sha256 is already stored it returns *DuplicateError (matching
@@ -31,6 +36,11 @@ type Store interface {
 	// ScanMeasurements calls fn with every stored measurement, in batches,
 	// until fn returns an error, which ScanMeasurements returns.
 	ScanMeasurements(ctx context.Context, fn func([]Measurement) error) error
+	// CellHistograms calls fn, in batches and in no particular order, with
+	// the aggregate of every stored measurement per cell × operator ×
+	// technology at H3 resolution res (see CellHist). A store that keeps
+	// them incrementally answers without reading raw rows.
+	CellHistograms(ctx context.Context, res int, fn func([]CellHist) error) error
 
 	// ReplacePopulation replaces the population grid. Population returns it
 	// ordered by cell.

@@ -23,7 +23,7 @@ func (c *demoCmd) Run(e *env) error {
 	if _, err := os.Stat(e.cfg.Layers); err != nil {
 		return &ingest.PackError{Dir: e.cfg.Layers, Reason: "the directory does not exist (point --layers or TAGHTIA_LAYERS at a reference pack such as shared/data/morocco)"}
 	}
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (c *demoCmd) Run(e *env) error {
 			return err
 		}
 	} else {
-		fmt.Printf("reference layers already loaded in %s (%d layers); --reload to load again\n", e.cfg.Data, len(infos))
+		fmt.Printf("reference layers already loaded in %s (%d layers); --reload to load again\n", e.where(), len(infos))
 	}
 	ups, err := st.Uploads(e.ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/taghtia/taghtia/coverage"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/data/embedded"
+	"github.com/taghtia/taghtia/data/postgis"
 )
 
 // env is what every subcommand receives.
@@ -22,12 +24,38 @@ type env struct {
 	ctx context.Context
 }
 
-func (e *env) open() (*embedded.Store, error) {
+// store opens the store the configuration selects: PostGIS when a
+// database URL is given, else the embedded store in the data directory.
+func (e *env) store() (data.Store, error) {
+	if e.cfg.DB != "" {
+		st, err := postgis.Open(e.ctx, e.cfg.DB, postgis.Options{ReadURL: e.cfg.DBRead, Log: e.log})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
 	st, err := embedded.Open(e.cfg.Data, embedded.Options{})
 	if errors.Is(err, data.ErrLocked) {
 		return nil, fmt.Errorf("%w: stop the other taghtia (serve or demo) using %s first", err, e.cfg.Data)
 	}
 	return st, err
+}
+
+// where names the store for messages: the data directory or the database.
+func (e *env) where() string {
+	if e.cfg.DB != "" {
+		return "database " + redact(e.cfg.DB)
+	}
+	return e.cfg.Data
+}
+
+// redact drops the password of a database URL.
+func redact(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return p.Redacted()
 }
 
 func (e *env) thresholds() (coverage.Thresholds, error) {

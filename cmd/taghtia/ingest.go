@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	"github.com/taghtia/taghtia/data"
-	"github.com/taghtia/taghtia/data/embedded"
 	"github.com/taghtia/taghtia/ingest"
 )
 
@@ -18,7 +17,7 @@ type ingestCmd struct {
 }
 
 func (c *ingestCmd) Run(e *env) error {
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -38,7 +37,7 @@ func (c *ingestCmd) Run(e *env) error {
 
 // ingestFile validates and stores one file, prints its summary and writes
 // its error report. A file already ingested is reported, not an error.
-func ingestFile(e *env, st *embedded.Store, path, operator, reportDir string) (data.Upload, error) {
+func ingestFile(e *env, st data.Store, path, operator, reportDir string) (data.Upload, error) {
 	opt, err := ingestOptions(e, st, operator)
 	if err != nil {
 		return data.Upload{}, err
@@ -104,7 +103,7 @@ func writeReport(dir, path string, rep *ingest.Report) (string, error) {
 
 // ingestOptions builds validation options from the stored reference
 // layers: the country outline and the operator codes of MCC 604.
-func ingestOptions(e *env, st *embedded.Store, operator string) (ingest.CSVOptions, error) {
+func ingestOptions(e *env, st data.Store, operator string) (ingest.CSVOptions, error) {
 	opt := ingest.CSVOptions{Operator: operator, DeviceSalt: "taghtia-device-v1"}
 	ops, err := ingest.LoadOperators(filepath.Join(e.cfg.Layers, "ma_mcc_mnc_operators.csv"))
 	if err == nil && len(ops) > 0 {

@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"github.com/taghtia/taghtia/coverage"
-	"github.com/taghtia/taghtia/data/embedded"
+	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest"
 )
 
 type layersCmd struct {
-	Load layersLoadCmd `cmd:"" help:"Load a reference pack directory into the store and spread its census onto the grid."`
+	Load   layersLoadCmd   `cmd:"" help:"Load a reference pack directory into the store and spread its census onto the grid."`
+	Import layersImportCmd `cmd:"" help:"Import one reference layer from a PostGIS table or query (reprojected to WGS 84, invalid geometries repaired)."`
 }
 
 type layersLoadCmd struct {
@@ -22,7 +23,7 @@ func (c *layersLoadCmd) Run(e *env) error {
 	if dir == "" {
 		dir = e.cfg.Layers
 	}
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func (c *layersLoadCmd) Run(e *env) error {
 	return loadLayers(e, st, dir)
 }
 
-func loadLayers(e *env, st *embedded.Store, dir string) error {
+func loadLayers(e *env, st data.Store, dir string) error {
 	t, err := e.thresholds()
 	if err != nil {
 		return err

@@ -18,7 +18,9 @@ import (
 // Config is the typed configuration shared by every subcommand, filled
 // from flags and TAGHTIA_* environment variables.
 type Config struct {
-	Data       string `help:"Data directory of the embedded store." default:"taghtia-data" env:"TAGHTIA_DATA" type:"path"`
+	Data       string `help:"Data directory of the embedded store (used when --db is not given)." default:"taghtia-data" env:"TAGHTIA_DATA" type:"path"`
+	DB         string `help:"PostgreSQL + PostGIS URL (postgres://user:pass@host:5432/db); selects the PostGIS store instead of the embedded one." env:"TAGHTIA_DATABASE_URL"`
+	DBRead     string `name:"db-read" help:"Read-only replica URL for tile and list queries (PostGIS store only)." env:"TAGHTIA_DATABASE_READ_URL"`
 	Layers     string `help:"Reference pack directory (boundaries, census, places)." default:"../shared/data/morocco" env:"TAGHTIA_LAYERS" type:"path"`
 	Thresholds string `help:"Coverage thresholds file (YAML); default: the built-in versioned set." env:"TAGHTIA_THRESHOLDS" type:"path"`
 	LogLevel   string `help:"Log level: debug, info, warn, error." default:"info" env:"TAGHTIA_LOG_LEVEL" enum:"debug,info,warn,error"`
@@ -33,6 +35,8 @@ type cli struct {
 	Ingest   ingestCmd   `cmd:"" help:"Validate and store measurement files (canonical CSV)."`
 	Zones    zonesCmd    `cmd:"" help:"Recompute coverage, levels and zones from what is stored."`
 	Serve    serveCmd    `cmd:"" help:"Serve the map, tiles and API."`
+	Migrate  migrateCmd  `cmd:"" help:"Apply the PostGIS schema migrations (serve and every command also do on start)."`
+	DB       dbCmd       `cmd:"" name:"db" help:"PostGIS maintenance: partitions."`
 }
 
 func main() {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/taghtia/taghtia/data"
-	"github.com/taghtia/taghtia/data/embedded"
 	"github.com/taghtia/taghtia/ingest"
 	"github.com/taghtia/taghtia/tiles"
 	"github.com/taghtia/taghtia/web"
@@ -21,7 +20,7 @@ type serveCmd struct {
 }
 
 func (c *serveCmd) Run(e *env) error {
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -29,7 +28,7 @@ func (c *serveCmd) Run(e *env) error {
 	return serve(e, st, c.Addr)
 }
 
-func serve(e *env, st *embedded.Store, addr string) error {
+func serve(e *env, st data.Store, addr string) error {
 	set, err := tiles.Load(e.ctx, st, tiles.Options{})
 	if err != nil {
 		return err
@@ -54,8 +53,8 @@ func serve(e *env, st *embedded.Store, addr string) error {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return e.ctx }}
-	fmt.Printf("Taghtia is serving the map on http://%s/ (data in %s; Ctrl-C to stop)\n", ln.Addr(), e.cfg.Data)
-	e.log.Info("serving", "addr", ln.Addr().String(), "data", e.cfg.Data)
+	fmt.Printf("Taghtia is serving the map on http://%s/ (data in %s; Ctrl-C to stop)\n", ln.Addr(), e.where())
+	e.log.Info("serving", "addr", ln.Addr().String(), "store", e.where())
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -74,7 +73,7 @@ func serve(e *env, st *embedded.Store, addr string) error {
 
 // operators lists the networks that have coverage stats, named from the
 // pack's operator table.
-func operators(e *env, st *embedded.Store) ([]web.Operator, error) {
+func operators(e *env, st data.Store) ([]web.Operator, error) {
 	names := map[string]string{"604-00": "Orange Maroc", "604-01": "Maroc Telecom", "604-02": "inwi"}
 	if ops, err := ingest.LoadOperators(filepath.Join(e.cfg.Layers, "ma_mcc_mnc_operators.csv")); err == nil {
 		for _, o := range ops {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/taghtia/taghtia/data"
-	"github.com/taghtia/taghtia/data/embedded"
 	"github.com/taghtia/taghtia/ingest/simulate"
 )
 
@@ -34,7 +33,7 @@ func (c *simulateCmd) Run(e *env) error {
 		}
 		opt.Now = t
 	}
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -44,13 +43,13 @@ func (c *simulateCmd) Run(e *env) error {
 
 // simulateTo writes a simulated set built on the stored population grid
 // and places; the file appears whole (written beside, then renamed).
-func simulateTo(e *env, st *embedded.Store, out string, opt simOptions) error {
+func simulateTo(e *env, st data.Store, out string, opt simOptions) error {
 	pop, err := st.Population(e.ctx)
 	if err != nil {
 		return err
 	}
 	if len(pop) == 0 {
-		return fmt.Errorf("no population grid in %s: load the reference layers first (taghtia layers load)", e.cfg.Data)
+		return fmt.Errorf("no population grid in %s: load the reference layers first (taghtia layers load)", e.where())
 	}
 	places, err := st.Places(e.ctx, data.LayerPlaces)
 	if err != nil {

@@ -6,13 +6,12 @@ import (
 
 	"github.com/taghtia/taghtia/coverage"
 	"github.com/taghtia/taghtia/data"
-	"github.com/taghtia/taghtia/data/embedded"
 )
 
 type zonesCmd struct{}
 
 func (c *zonesCmd) Run(e *env) error {
-	st, err := e.open()
+	st, err := e.store()
 	if err != nil {
 		return err
 	}
@@ -21,7 +20,7 @@ func (c *zonesCmd) Run(e *env) error {
 	return err
 }
 
-func recompute(e *env, st *embedded.Store) (data.Snapshot, error) {
+func recompute(e *env, st data.Store) (data.Snapshot, error) {
 	t, err := e.thresholds()
 	if err != nil {
 		return data.Snapshot{}, err

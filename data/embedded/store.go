@@ -43,13 +43,14 @@ var (
 	bSnapshots  = []byte("snapshots")  // id (8 BE) -> Snapshot JSON
 	bZones      = []byte("zones")      // snapshot id -> bucket rank key -> zone
 	bZoneIDs    = []byte("zone_ids")   // snapshot id -> bucket zone id -> rank key
+	bFeatures   = []byte("features")   // layer -> bucket id -> feature record
 
 	kSchema      = []byte("schema")
 	kCoverageRun = []byte("coverage_run")
 )
 
 var allBuckets = [][]byte{bMeta, bAreas, bPlaces, bLayers, bUploads, bUploadSHA, bRows,
-	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs}
+	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures}
 
 // Options tune Open. The zero value is the production setting.
 type Options struct {

@@ -52,7 +52,7 @@ CREATE TABLE layer_infos (
 
 CREATE TABLE uploads (
     id          bigserial PRIMARY KEY,
-    sha256      text        NOT NULL UNIQUE,
+    sha256      text        UNIQUE, -- NULL: never detected as a duplicate
     file        text        NOT NULL,
     format      text        NOT NULL,
     operator    text        NOT NULL DEFAULT '',
@@ -163,6 +163,7 @@ CREATE TABLE zones (
     fid           bigint  NOT NULL,
     kind          text    NOT NULL,
     rank          integer NOT NULL,
+    ord           integer NOT NULL, -- order given to AddSnapshot, ties of rank
     programme     boolean NOT NULL,
     population    bigint  NOT NULL,
     area_km2      float8  NOT NULL,
@@ -182,7 +183,7 @@ CREATE TABLE zones (
     geom_3857     geometry(MultiPolygon, 3857),
     PRIMARY KEY (snapshot_id, id)
 );
-CREATE UNIQUE INDEX zones_rank ON zones (snapshot_id, rank);
+CREATE INDEX zones_rank ON zones (snapshot_id, rank, ord);
 CREATE INDEX zones_geom_3857 ON zones USING gist (geom_3857);
 
 -- +goose Down

@@ -1,0 +1,180 @@
+package data
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/taghtia/taghtia/geo"
+)
+
+// Bin is one histogram bin: N samples of binned value V.
+type Bin struct {
+	V int32
+	N int32
+}
+
+// SignalBin bins a signal strength to whole dBm, the reporting step of
+// 3GPP RSRP/RSCP/RSSI (TS 36.133 §9.1.4): nothing finer is measured.
+func SignalBin(dbm float32) int32 { return int32(math.Round(float64(dbm))) }
+
+// SignalOf is the value a signal bin stands for.
+func SignalOf(bin int32) float32 { return float32(bin) }
+
+// DLBin bins a downlink speed to 0.1 Mbit/s.
+func DLBin(mbps float32) int32 { return int32(math.Round(float64(mbps) * 10)) }
+
+// DLOf is the value a downlink bin stands for.
+func DLOf(bin int32) float32 { return float32(bin) / 10 }
+
+// CellHist is the aggregate of every stored measurement of one H3 cell ×
+// operator × technology: sample count, newest time, and the binned signal
+// and downlink distributions (bins ascending by V). Stores may keep it
+// incrementally, so a recompute never rereads raw rows.
+type CellHist struct {
+	Cell    geo.Cell
+	MCCMNC  string
+	Tech    Tech
+	Samples int32
+	Last    time.Time
+	Signal  []Bin
+	DL      []Bin
+}
+
+type histKey struct {
+	cell geo.Cell
+	op   string
+	tech Tech
+}
+
+type histAcc struct {
+	samples int32
+	last    int64
+	sig     map[int32]int32
+	dl      map[int32]int32
+}
+
+// HistBuilder folds measurements into CellHists at one resolution. It is
+// how a store without incremental aggregates answers CellHistograms, and
+// the reference the incremental ones are tested against.
+type HistBuilder struct {
+	res     int
+	m       map[histKey]*histAcc
+	rows    int64
+	skipped int64
+}
+
+// NewHistBuilder returns an empty builder at H3 resolution res.
+func NewHistBuilder(res int) *HistBuilder {
+	return &HistBuilder{res: res, m: map[histKey]*histAcc{}}
+}
+
+// Add folds a batch in. Rows that cannot be placed on the grid are counted
+// as skipped.
+func (b *HistBuilder) Add(ms []Measurement) {
+	for i := range ms {
+		m := &ms[i]
+		cell, err := geo.CellAt(orb.Point{m.Lon, m.Lat}, b.res)
+		if err != nil {
+			b.skipped++
+			continue
+		}
+		b.AddAt(cell, m)
+	}
+}
+
+// AddAt folds one measurement in at a known cell.
+func (b *HistBuilder) AddAt(cell geo.Cell, m *Measurement) {
+	k := histKey{cell, m.MCCMNC, m.Tech}
+	a := b.m[k]
+	if a == nil {
+		a = &histAcc{sig: map[int32]int32{}, dl: map[int32]int32{}}
+		b.m[k] = a
+	}
+	a.samples++
+	if t := m.Time.UnixNano(); t > a.last || a.samples == 1 {
+		a.last = t
+	}
+	if Has(m.SignalDBm) {
+		a.sig[SignalBin(m.SignalDBm)]++
+	}
+	if Has(m.DLMbps) {
+		a.dl[DLBin(m.DLMbps)]++
+	}
+	b.rows++
+}
+
+// Rows is the number of measurements folded in; Skipped those that could
+// not be placed.
+func (b *HistBuilder) Rows() int64    { return b.rows }
+func (b *HistBuilder) Skipped() int64 { return b.skipped }
+
+// Hists returns the aggregates ordered by operator, technology and cell.
+func (b *HistBuilder) Hists() []CellHist {
+	out := make([]CellHist, 0, len(b.m))
+	for k, a := range b.m {
+		out = append(out, CellHist{
+			Cell: k.cell, MCCMNC: k.op, Tech: k.tech, Samples: a.samples,
+			Last: time.Unix(0, a.last).UTC(), Signal: bins(a.sig), DL: bins(a.dl),
+		})
+	}
+	SortHists(out)
+	return out
+}
+
+func bins(m map[int32]int32) []Bin {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]Bin, 0, len(m))
+	for v, n := range m {
+		out = append(out, Bin{v, n})
+	}
+	slices.SortFunc(out, func(x, y Bin) int { return int(x.V) - int(y.V) })
+	return out
+}
+
+// SortHists orders aggregates by operator, technology and cell.
+func SortHists(hs []CellHist) {
+	slices.SortFunc(hs, func(x, y CellHist) int {
+		switch {
+		case x.MCCMNC != y.MCCMNC:
+			if x.MCCMNC < y.MCCMNC {
+				return -1
+			}
+			return 1
+		case x.Tech != y.Tech:
+			return int(x.Tech) - int(y.Tech)
+		case x.Cell < y.Cell:
+			return -1
+		case x.Cell > y.Cell:
+			return 1
+		}
+		return 0
+	})
+}
+
+// Percentile returns the nearest-rank p-quantile (0 < p ≤ 1) of a binned
+// distribution as a bin value, and false when it holds no sample.
+func Percentile(bs []Bin, p float64) (int32, bool) {
+	var n int64
+	for _, b := range bs {
+		n += int64(b.N)
+	}
+	if n == 0 {
+		return 0, false
+	}
+	r := int64(math.Ceil(float64(n)*p - 1e-9))
+	if r < 1 {
+		r = 1
+	}
+	var c int64
+	for _, b := range bs {
+		c += int64(b.N)
+		if c >= r {
+			return b.V, true
+		}
+	}
+	return bs[len(bs)-1].V, true
+}

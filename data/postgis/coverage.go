@@ -1,0 +1,150 @@
+package postgis
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/geo"
+)
+
+// ReplacePopulation replaces the population grid in one transaction, by
+// COPY.
+func (s *Store) ReplacePopulation(ctx context.Context, cells []data.CellPop) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `TRUNCATE population`); err != nil {
+			return err
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"population"}, []string{"cell", "population", "commune"},
+			pgx.CopyFromSlice(len(cells), func(i int) ([]any, error) {
+				c := cells[i]
+				return []any{cellID(c.Cell), c.Population, c.Commune}, nil
+			}))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("postgis: replace population: %w", classify(err))
+	}
+	return nil
+}
+
+// Population returns the grid ordered by cell (as unsigned H3 indexes).
+func (s *Store) Population(ctx context.Context) ([]data.CellPop, error) {
+	// H3 indexes have the top bit clear, so signed order is cell order.
+	rows, err := s.pool.Query(ctx, `SELECT cell, population, commune FROM population ORDER BY cell`)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: population: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.CellPop, error) {
+		var c data.CellPop
+		var cell int64
+		err := r.Scan(&cell, &c.Population, &c.Commune)
+		c.Cell = geo.Cell(cell)
+		return c, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgis: population: %w", err)
+	}
+	return out, nil
+}
+
+// ReplaceCoverage replaces the run and every cell stat in one transaction,
+// by COPY, with the tile hexagons derived from them.
+//
+// Errors: data.ErrInvalid for an operator code holding a NUL byte; ctx's
+// error.
+func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error {
+	for _, st := range stats {
+		if strings.IndexByte(st.MCCMNC, 0) >= 0 {
+			return fmt.Errorf("postgis: replace coverage: %w: operator %q holds a NUL byte", data.ErrInvalid, st.MCCMNC)
+		}
+		if st.Last.Before(minTime) || st.Last.After(maxTime) {
+			return fmt.Errorf("postgis: replace coverage: %w: time %v outside 1678..2262", data.ErrInvalid, st.Last)
+		}
+	}
+	run.ComputedAt = run.ComputedAt.UTC()
+	doc, err := json.Marshal(run)
+	if err != nil {
+		return fmt.Errorf("postgis: replace coverage: %w", err)
+	}
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `TRUNCATE cell_stats`); err != nil {
+			return err
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"},
+			[]string{"mcc_mnc", "tech", "cell", "samples", "signal_p10", "signal_p50", "signal_p90", "dl_p10", "dl_p50", "dl_p90", "last", "level"},
+			pgx.CopyFromSlice(len(stats), func(i int) ([]any, error) {
+				st := stats[i]
+				return []any{st.MCCMNC, int16(st.Tech), cellID(st.Cell), st.Samples,
+					nullable(st.SignalP10), nullable(st.SignalP50), nullable(st.SignalP90),
+					nullable(st.DLP10), nullable(st.DLP50), nullable(st.DLP90), st.Last.UTC(), int16(st.Level)}, nil
+			})); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ('coverage_run', $1::jsonb)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, string(doc)); err != nil {
+			return err
+		}
+		return writeCoveragePyramid(ctx, tx, run, stats)
+	})
+	if err != nil {
+		return fmt.Errorf("postgis: replace coverage: %w", classify(err))
+	}
+	return nil
+}
+
+// CoverageRun returns the last run; data.ErrNotFound before the first.
+func (s *Store) CoverageRun(ctx context.Context) (data.CoverageRun, error) {
+	var doc []byte
+	err := s.read.QueryRow(ctx, `SELECT value::text FROM meta WHERE key = 'coverage_run'`).Scan(&doc)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return data.CoverageRun{}, fmt.Errorf("postgis: coverage run: %w", data.ErrNotFound)
+	}
+	if err != nil {
+		return data.CoverageRun{}, fmt.Errorf("postgis: coverage run: %w", err)
+	}
+	var run data.CoverageRun
+	if err := json.Unmarshal(doc, &run); err != nil {
+		return run, fmt.Errorf("postgis: coverage run: %w", err)
+	}
+	run.ComputedAt = run.ComputedAt.UTC()
+	return run, nil
+}
+
+// CellStats returns the stats matching f ordered by operator, technology
+// and cell.
+func (s *Store) CellStats(ctx context.Context, f data.CellStatFilter) ([]data.CellStat, error) {
+	rows, err := s.read.Query(ctx, `SELECT mcc_mnc, tech, cell, samples, signal_p10, signal_p50, signal_p90, dl_p10, dl_p50, dl_p90, last, level
+		FROM cell_stats WHERE ($1 = '' OR mcc_mnc = $1) AND ($2 = 0 OR tech = $2)
+		ORDER BY mcc_mnc COLLATE "C", tech, cell`, f.MCCMNC, int16(f.Tech))
+	if err != nil {
+		return nil, fmt.Errorf("postgis: cell stats: %w", err)
+	}
+	var p [6]*float32
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.CellStat, error) {
+		var st data.CellStat
+		var tech, level int16
+		var cell int64
+		if err := r.Scan(&st.MCCMNC, &tech, &cell, &st.Samples, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &st.Last, &level); err != nil {
+			return st, err
+		}
+		st.Tech, st.Cell, st.Level, st.Last = data.Tech(tech), geo.Cell(cell), data.Level(level), st.Last.UTC()
+		dst := [6]*float32{&st.SignalP10, &st.SignalP50, &st.SignalP90, &st.DLP10, &st.DLP50, &st.DLP90}
+		for i, v := range p {
+			*dst[i] = data.Absent
+			if v != nil {
+				*dst[i] = *v
+			}
+			p[i] = nil
+		}
+		return st, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgis: cell stats: %w", err)
+	}
+	return out, nil
+}

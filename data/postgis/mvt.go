@@ -1,0 +1,242 @@
+package postgis
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/tiles"
+)
+
+// TileRenderer serves the tile layers of a PostGIS store rendered in SQL:
+// every tile is one query of ST_AsMVT over the GiST-indexed 3857 geometry
+// (areas, places, zones) and the precomputed hexagon pyramids (schema 2),
+// run on the read pool with the request's context. It serves the same
+// layers, zoom rules, feature ids and properties as tiles.Set (the rules
+// and property definitions are tiles.Plan, tiles.AreaProps…, the
+// pyramids tiles.CoverageHexes and tiles.ZoneHexes).
+//
+// Like tiles.Set it describes one state of the store: the latest snapshot
+// and the coverage grid resolution are read when it is made, and encoded
+// tiles are cached. Make a new one when the data changes (Current tells).
+// It is safe for concurrent use.
+type TileRenderer struct {
+	st       *Store
+	db       *pgxpool.Pool
+	base     int
+	zoneMinZ maptile.Zoom
+	snapshot int64 // latest snapshot when made; 0 when there is none
+	bounds   orb.Bound
+	version  string
+	cache    *lru.Cache[string, tiles.Tile]
+}
+
+var _ tiles.Renderer = (*TileRenderer)(nil)
+
+// NewTileRenderer reads the state of st that tiles depend on (latest
+// snapshot, coverage run, layer infos, extent of the boundaries).
+// opt.CacheTiles and opt.ZonePolygonsZ default as for tiles.Load.
+func NewTileRenderer(ctx context.Context, st *Store, opt tiles.Options) (*TileRenderer, error) {
+	if opt.CacheTiles == 0 {
+		opt.CacheTiles = 4096
+	}
+	if opt.ZonePolygonsZ == 0 {
+		opt.ZonePolygonsZ = 8
+	}
+	cache, err := lru.New[string, tiles.Tile](opt.CacheTiles)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: tile cache: %w", err)
+	}
+	r := &TileRenderer{st: st, db: st.ReadPool(), base: 8, zoneMinZ: opt.ZonePolygonsZ, cache: cache}
+	state, err := r.state(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r.base, r.snapshot, r.version = state.base, state.snapshot, state.version
+	var xmin, ymin, xmax, ymax *float64
+	err = r.db.QueryRow(ctx, `SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
+		FROM areas WHERE level IN ('region', 'province', 'commune') AND geom IS NOT NULL`).Scan(&xmin, &ymin, &xmax, &ymax)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: extent of the boundaries: %w", err)
+	}
+	r.bounds = tiles.DefaultBounds
+	if xmin != nil {
+		r.bounds = orb.Bound{Min: orb.Point{*xmin, *ymin}, Max: orb.Point{*xmax, *ymax}}
+	}
+	return r, nil
+}
+
+type tileState struct {
+	base     int
+	snapshot int64
+	version  string
+}
+
+// state reads what the tiles of the store depend on and digests it.
+func (r *TileRenderer) state(ctx context.Context) (tileState, error) {
+	s := tileState{base: 8}
+	var ver []string
+	run, err := r.st.CoverageRun(ctx)
+	switch {
+	case err == nil:
+		s.base = run.Resolution
+		ver = append(ver, fmt.Sprintf("run %d %s %d %d", run.Resolution, run.ComputedAt.UTC().Format("2006-01-02T15:04:05.999999Z"), run.Cells, run.Measurements))
+	case !errors.Is(err, data.ErrNotFound):
+		return s, fmt.Errorf("postgis: tiles: coverage run: %w", err)
+	}
+	snap, err := r.st.LatestSnapshot(ctx)
+	switch {
+	case err == nil:
+		s.snapshot = snap.ID
+	case !errors.Is(err, data.ErrNotFound):
+		return s, fmt.Errorf("postgis: tiles: latest snapshot: %w", err)
+	}
+	ver = append(ver, fmt.Sprintf("snapshot %d", s.snapshot))
+	infos, err := r.st.LayerInfos(ctx)
+	if err != nil {
+		return s, fmt.Errorf("postgis: tiles: layer infos: %w", err)
+	}
+	for _, li := range infos {
+		ver = append(ver, fmt.Sprintf("layer %s %d %s", li.Name, li.Count, li.LoadedAt.UTC().Format("2006-01-02T15:04:05.999999Z")))
+	}
+	var counts string
+	if err := r.db.QueryRow(ctx, `SELECT
+		coalesce((SELECT string_agg(level || ' ' || n, ',' ORDER BY level) FROM (SELECT level, count(*) n FROM areas GROUP BY level) a), '') || ';' ||
+		coalesce((SELECT string_agg(layer || ' ' || n, ',' ORDER BY layer) FROM (SELECT layer, count(*) n FROM places GROUP BY layer) p), '')`).Scan(&counts); err != nil {
+		return s, fmt.Errorf("postgis: tiles: layer counts: %w", err)
+	}
+	ver = append(ver, counts)
+	h := sha256.Sum256([]byte(strings.Join(ver, "|")))
+	s.version = hex.EncodeToString(h[:6])
+	return s, nil
+}
+
+// Current reports whether the store is still in the state the renderer
+// was made from (same version); when not, make a new renderer.
+func (r *TileRenderer) Current(ctx context.Context) (bool, error) {
+	s, err := r.state(ctx)
+	if err != nil {
+		return false, err
+	}
+	return s.version == r.version, nil
+}
+
+// Version identifies the state of the store behind the tiles.
+func (r *TileRenderer) Version() string { return r.version }
+
+// Bounds is the extent of the boundaries (tiles.DefaultBounds without).
+func (r *TileRenderer) Bounds() orb.Bound { return r.bounds }
+
+// Resolution is the H3 resolution of the coverage grid.
+func (r *TileRenderer) Resolution() int { return r.base }
+
+// TileJSON describes a tileset, as tiles.Set does.
+func (r *TileRenderer) TileJSON(layer, base string, q tiles.Query) (tiles.TileJSON, error) {
+	return tiles.NewTileJSON(layer, base, q, r.version, r.bounds)
+}
+
+// Render returns the encoded tile of a layer, from the cache when it has
+// it, else from one SQL query. Errors: tiles.ErrUnknownLayer; the query's
+// error (a cancelled ctx cancels the query).
+func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile, q tiles.Query) (tiles.Tile, error) {
+	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech)
+	if tile, ok := r.cache.Get(key); ok {
+		return tile, nil
+	}
+	sql, args, err := r.tileQuery(layer, t, q)
+	if err != nil {
+		return tiles.Tile{}, err
+	}
+	var raw []byte
+	if err := r.db.QueryRow(ctx, sql, args...).Scan(&raw); err != nil {
+		return tiles.Tile{}, fmt.Errorf("postgis: tile %s %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+	}
+	var tile tiles.Tile
+	if len(raw) > 0 {
+		h := sha256.Sum256(raw)
+		tile = tiles.Tile{Raw: raw, Gzip: tiles.Gzip(raw), ETag: `"` + hex.EncodeToString(h[:12]) + `"`}
+	}
+	r.cache.Add(key, tile)
+	return tile, nil
+}
+
+// SQL fragments. $1, $2, $3 are z, x, y; $4…$7 the WGS84 search box of
+// tiles.SearchBound. Features are prefiltered on the GiST index by the
+// tile envelope grown by the clip buffer (64/4096) and by the search box
+// the in-process renderer uses, then clipped by ST_AsMVTGeom.
+const (
+	tileMVTGeom  = `ST_AsMVTGeom(%s, ST_TileEnvelope($1, $2, $3), 4096, 64, true)`
+	tileInBuffer = `%[1]s && ST_TileEnvelope($1, $2, $3, margin => 0.015625) AND %[1]s && ST_Transform(ST_MakeEnvelope($4, $5, $6, $7, 4326), 3857)`
+	// tile_fid is the feature id column; ST_AsMVT leaves it out of the
+	// properties.
+	layerMVT = `coalesce((SELECT ST_AsMVT(q, '%s', 4096, 'geom', 'tile_fid') FROM (%s) q WHERE geom IS NOT NULL), ''::bytea)`
+	// tiles.CodeID: the digits of the code as one number.
+	codeIDSQL = `coalesce(nullif(left(regexp_replace(code, '[^0-9]', '', 'g'), 18), '')::bigint, 0)`
+	// tiles.PlaceID: a decimal id, else 0.
+	placeIDSQL = `CASE WHEN id ~ '^[0-9]{1,19}$' THEN CASE WHEN id::numeric <= 9223372036854775807 THEN id::numeric::bigint ELSE 0 END ELSE 0 END`
+	// hexagons of one resolution whose centres are in tiles.HexSearchBound
+	hexWhere = `h.res = %[1]s AND h.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625) AND h.lon BETWEEN %[2]s AND %[3]s AND h.lat BETWEEN %[4]s AND %[5]s`
+)
+
+// tileQuery builds the one query of a tile: every sublayer of tiles.Plan
+// encoded by ST_AsMVT, concatenated in name order as tiles.Encode writes
+// them (an MVT tile is the concatenation of its layers).
+func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (string, []any, error) {
+	plan, err := tiles.Plan(layer, t.Z, r.base, r.zoneMinZ)
+	if err != nil {
+		return "", nil, err
+	}
+	sort.SliceStable(plan, func(i, j int) bool { return plan[i].Name < plan[j].Name })
+	sb := tiles.SearchBound(t)
+	args := []any{int32(t.Z), int32(t.X), int32(t.Y), sb.Min[0], sb.Min[1], sb.Max[0], sb.Max[1]}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	geom := fmt.Sprintf(tileMVTGeom, "geom_3857")
+	where := fmt.Sprintf(tileInBuffer, "geom_3857")
+	hexes := func(sl tiles.Sublayer) string {
+		b := tiles.HexSearchBound(t, sl.Res)
+		return fmt.Sprintf(hexWhere, arg(int16(sl.Res)), arg(b.Min[0]), arg(b.Max[0]), arg(b.Min[1]), arg(b.Max[1]))
+	}
+	parts := make([]string, 0, len(plan))
+	for _, sl := range plan {
+		var sub string
+		switch sl.Source {
+		case tiles.SourceRegions, tiles.SourceProvinces, tiles.SourceCommunes:
+			level := map[tiles.Source]data.AreaLevel{tiles.SourceRegions: data.LevelRegion, tiles.SourceProvinces: data.LevelProvince, tiles.SourceCommunes: data.LevelCommune}[sl.Source]
+			sub = `SELECT ` + codeIDSQL + ` AS tile_fid, code, name_fr, name_ar, population, ` + geom +
+				` FROM areas WHERE level = ` + arg(string(level)) + ` AND ` + where
+		case tiles.SourcePlaces:
+			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, name_ar, population, ` + geom +
+				` FROM places WHERE layer = ` + arg(string(data.LayerPlaces)) + ` AND ` + where
+		case tiles.SourceHealth:
+			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, ` + geom +
+				` FROM places WHERE layer = ` + arg(string(data.LayerHealth)) + ` AND ` + where
+		case tiles.SourceZones:
+			sub = `SELECT fid AS tile_fid, id, kind, rank, population, area_km2, region, province,
+				array_to_string(communes, ', ') AS communes, programme, nullif(operator, '') AS operator, ` + geom +
+				` FROM zones WHERE snapshot_id = ` + arg(r.snapshot) + ` AND ` + where
+		case tiles.SourceZoneHexes:
+			sub = `SELECT h.cell AS tile_fid, 1 AS agg, z.kind, z.population, z.zones, ` + fmt.Sprintf(tileMVTGeom, "h.geom_3857") +
+				` FROM hex_cells h JOIN zone_hex z ON z.snapshot_id = ` + arg(r.snapshot) + ` AND z.res = h.res AND z.cell = h.cell WHERE ` + hexes(sl)
+		case tiles.SourceCoverageHexes:
+			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + fmt.Sprintf(tileMVTGeom, "h.geom_3857") +
+				` FROM hex_cells h JOIN coverage_hex c ON c.mcc_mnc = ` + arg(q.MCCMNC) + ` AND c.tech = ` + arg(int16(q.Tech)) +
+				` AND c.res = h.res AND c.cell = h.cell WHERE ` + hexes(sl)
+		default:
+			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)
+		}
+		parts = append(parts, fmt.Sprintf(layerMVT, sl.Name, sub))
+	}
+	return `SELECT ` + strings.Join(parts, " || "), args, nil
+}

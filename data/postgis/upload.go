@@ -1,0 +1,411 @@
+package postgis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/paulmach/orb"
+	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/geo"
+)
+
+var errEmitAfterFill = errors.New("emit called after fill returned")
+
+// Measurement times the store accepts: what both stores can keep.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+var measurementColumns = []string{"upload_id", "seq", "t", "lon", "lat", "cell", "mcc_mnc", "tech",
+	"signal", "rsrq", "sinr", "dl", "ul", "latency", "accuracy", "env", "source", "device", "sig_bin", "dl_bin"}
+
+// AddUpload stores an upload and its rows in one transaction: each batch
+// fill emits goes to the measurements table by COPY, the month partitions
+// it needs are created in the same transaction, and the per-cell
+// aggregates are updated before commit. A failure or crash at any point
+// leaves nothing of the upload. Times are kept to the microsecond.
+//
+// The stored upload follows the contract of embedded.Store.AddUpload: the
+// one fill returns, with ID assigned and the identifying fields of up.
+//
+// Errors: *data.DuplicateError when up.SHA256 is already stored, without
+// calling fill; data.ErrInvalid for a nil fill, a fill result with another
+// SHA256, a measurement time outside 1678..2262; fill's or ctx's error.
+func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (data.Upload, error) {
+	if fill == nil {
+		return data.Upload{}, fmt.Errorf("postgis: add upload %s: %w: nil fill", up.File, data.ErrInvalid)
+	}
+	if dup, err := s.duplicate(ctx, up.SHA256); err != nil || dup != nil {
+		if dup != nil {
+			return data.Upload{}, fmt.Errorf("postgis: add upload %s: %w", up.File, dup)
+		}
+		return data.Upload{}, fmt.Errorf("postgis: add upload %s: %w", up.File, err)
+	}
+	var stored data.Upload
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO uploads (sha256, file, format, bytes, rows, accepted, rejected, received_at)
+			VALUES (NULLIF($1, ''), $2, '', 0, 0, 0, 0, now()) RETURNING id`, up.SHA256, up.File).Scan(&id); err != nil {
+			return err
+		}
+		e := &copier{ctx: ctx, tx: tx, s: s, id: id, months: map[time.Time]bool{}}
+		final, err := fill(e.emit)
+		e.close()
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if final.SHA256 != "" && final.SHA256 != up.SHA256 {
+			return fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
+		}
+		final = merge(final, up)
+		final.ID = id
+		if _, err := tx.Exec(ctx, `UPDATE uploads SET file = $2, format = $3, operator = $4, bytes = $5, rows = $6,
+			accepted = $7, rejected = $8, received_at = $9 WHERE id = $1`,
+			id, final.File, final.Format, final.Operator, final.Bytes, final.Rows, final.Accepted, final.Rejected, final.ReceivedAt); err != nil {
+			return err
+		}
+		if e.n > 0 {
+			if err := foldAggregates(ctx, tx, id); err != nil {
+				return fmt.Errorf("per-cell aggregates: %w", err)
+			}
+		}
+		stored = final
+		return nil
+	})
+	if err != nil {
+		var dup *data.DuplicateError
+		if isUniqueViolation(err) && up.SHA256 != "" {
+			// Another process stored the same bytes meanwhile.
+			if d, derr := s.duplicate(ctx, up.SHA256); derr == nil && d != nil {
+				dup = d
+			}
+		}
+		if dup != nil {
+			return data.Upload{}, fmt.Errorf("postgis: add upload %s: %w", up.File, dup)
+		}
+		return data.Upload{}, fmt.Errorf("postgis: add upload %s: %w", up.File, classify(err))
+	}
+	return stored, nil
+}
+
+func (s *Store) duplicate(ctx context.Context, sha string) (*data.DuplicateError, error) {
+	if sha == "" {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, uploadSelect+` WHERE sha256 = $1`, sha)
+	if err != nil {
+		return nil, err
+	}
+	ups, err := pgx.CollectRows(rows, scanUpload)
+	if err != nil || len(ups) == 0 {
+		return nil, err
+	}
+	return &data.DuplicateError{Existing: ups[0]}, nil
+}
+
+// foldAggregates adds one upload's rows to the per-cell aggregates with
+// GROUP BY in SQL; the BRIN index on upload_id finds its rows.
+func foldAggregates(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO cell_agg (cell, mcc_mnc, tech, samples, last)
+		SELECT cell, mcc_mnc, tech, count(*), max(t) FROM measurements
+		WHERE upload_id = $1 AND cell IS NOT NULL GROUP BY cell, mcc_mnc, tech
+		ON CONFLICT (cell, mcc_mnc, tech) DO UPDATE
+		SET samples = cell_agg.samples + excluded.samples, last = greatest(cell_agg.last, excluded.last)`, id); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO cell_hist (cell, mcc_mnc, tech, metric, bin, n)
+		SELECT cell, mcc_mnc, tech, 1, sig_bin, count(*) FROM measurements
+		WHERE upload_id = $1 AND cell IS NOT NULL AND sig_bin IS NOT NULL GROUP BY cell, mcc_mnc, tech, sig_bin
+		UNION ALL
+		SELECT cell, mcc_mnc, tech, 2, dl_bin, count(*) FROM measurements
+		WHERE upload_id = $1 AND cell IS NOT NULL AND dl_bin IS NOT NULL GROUP BY cell, mcc_mnc, tech, dl_bin
+		ON CONFLICT (cell, mcc_mnc, tech, metric, bin) DO UPDATE SET n = cell_hist.n + excluded.n`, id)
+	return err
+}
+
+func isUniqueViolation(err error) bool {
+	var pe interface{ SQLState() string }
+	return errors.As(err, &pe) && pe.SQLState() == "23505"
+}
+
+// merge fills the fields fill left zero from up (as the embedded store).
+func merge(final, up data.Upload) data.Upload {
+	final.SHA256 = up.SHA256
+	if final.File == "" {
+		final.File = up.File
+	}
+	if final.Format == "" {
+		final.Format = up.Format
+	}
+	if final.Operator == "" {
+		final.Operator = up.Operator
+	}
+	if final.Bytes == 0 {
+		final.Bytes = up.Bytes
+	}
+	if final.ReceivedAt.IsZero() {
+		final.ReceivedAt = up.ReceivedAt
+	}
+	if final.ReceivedAt.IsZero() {
+		final.ReceivedAt = time.Now()
+	}
+	final.ReceivedAt = final.ReceivedAt.UTC().Truncate(time.Microsecond)
+	return final
+}
+
+// copier COPYs an upload's batches inside its transaction.
+type copier struct {
+	ctx    context.Context
+	tx     pgx.Tx
+	s      *Store
+	id     int64
+	mu     sync.Mutex // fill may call emit from another goroutine
+	seq    int32
+	n      int64
+	done   bool
+	rows   [][]any
+	months map[time.Time]bool // partitions ensured in this transaction
+}
+
+func (c *copier) close() {
+	c.mu.Lock()
+	c.done = true
+	c.mu.Unlock()
+}
+
+func nullable(v float32) any {
+	if data.Has(v) {
+		return v
+	}
+	return nil
+}
+
+func (c *copier) emit(ms []data.Measurement) error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return errEmitAfterFill
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	months := map[time.Time]bool{}
+	c.rows = c.rows[:0]
+	for i := range ms {
+		m := &ms[i]
+		if m.Time.Before(minTime) || m.Time.After(maxTime) {
+			return fmt.Errorf("%w: row %d of batch: time %v outside 1678..2262", data.ErrInvalid, i, m.Time)
+		}
+		t := m.Time.UTC()
+		months[time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)] = true
+		var cell, sigBin, dlBin any
+		if cl, err := geo.CellAt(orb.Point{m.Lon, m.Lat}, c.s.aggRes); err == nil {
+			cell = cellID(cl)
+		}
+		if data.Has(m.SignalDBm) {
+			sigBin = data.SignalBin(m.SignalDBm)
+		}
+		if data.Has(m.DLMbps) {
+			dlBin = data.DLBin(m.DLMbps)
+		}
+		c.rows = append(c.rows, []any{c.id, c.seq, t, m.Lon, m.Lat, cell, m.MCCMNC, int16(m.Tech),
+			nullable(m.SignalDBm), nullable(m.RSRQDB), nullable(m.SINRDB), nullable(m.DLMbps), nullable(m.ULMbps),
+			nullable(m.LatencyMs), nullable(m.AccuracyM), int16(m.Env), int16(m.Source), int64(m.Device), sigBin, dlBin})
+		c.seq++
+	}
+	for month := range months {
+		if err := c.s.parts.ensure(c.ctx, c.tx, month, c.months); err != nil {
+			return fmt.Errorf("partition for %s: %w", month.Format("2006-01"), err)
+		}
+	}
+	n, err := c.tx.CopyFrom(c.ctx, pgx.Identifier{"measurements"}, measurementColumns, pgx.CopyFromRows(c.rows))
+	c.n += n
+	return err
+}
+
+const uploadSelect = `SELECT id, coalesce(sha256, ''), file, format, operator, bytes, rows, accepted, rejected, received_at FROM uploads`
+
+func scanUpload(r pgx.CollectableRow) (data.Upload, error) {
+	var u data.Upload
+	err := r.Scan(&u.ID, &u.SHA256, &u.File, &u.Format, &u.Operator, &u.Bytes, &u.Rows, &u.Accepted, &u.Rejected, &u.ReceivedAt)
+	u.ReceivedAt = u.ReceivedAt.UTC()
+	return u, err
+}
+
+// Uploads lists uploads by id.
+func (s *Store) Uploads(ctx context.Context) ([]data.Upload, error) {
+	rows, err := s.pool.Query(ctx, uploadSelect+` ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: uploads: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, scanUpload)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: uploads: %w", err)
+	}
+	return out, nil
+}
+
+// Upload returns one upload. Errors: data.ErrNotFound naming the id.
+func (s *Store) Upload(ctx context.Context, id int64) (data.Upload, error) {
+	rows, err := s.pool.Query(ctx, uploadSelect+` WHERE id = $1`, id)
+	if err != nil {
+		return data.Upload{}, fmt.Errorf("postgis: upload: %w", err)
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, scanUpload)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return data.Upload{}, fmt.Errorf("postgis: upload: upload %d: %w", id, data.ErrNotFound)
+	}
+	if err != nil {
+		return data.Upload{}, fmt.Errorf("postgis: upload: %w", err)
+	}
+	return u, nil
+}
+
+// scanBatch is the number of measurements per ScanMeasurements call.
+const scanBatch = 4096
+
+// ScanMeasurements calls fn with every stored measurement, by upload id
+// then row order, up to 4096 rows per call; each batch is a fresh slice.
+// Each upload is read in its own query; fn runs while it streams, so fn
+// must not hold the whole pool.
+func (s *Store) ScanMeasurements(ctx context.Context, fn func([]data.Measurement) error) error {
+	ups, err := s.Uploads(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range ups {
+		if err := s.scanUpload(ctx, u.ID, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) scanUpload(ctx context.Context, id int64, fn func([]data.Measurement) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT t, lon, lat, mcc_mnc, tech, signal, rsrq, sinr, dl, ul, latency, accuracy, env, source, device
+		FROM measurements WHERE upload_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return fmt.Errorf("postgis: scan measurements: %w", err)
+	}
+	defer rows.Close()
+	batch := make([]data.Measurement, 0, scanBatch)
+	var f [7]*float32
+	for rows.Next() {
+		var m data.Measurement
+		var tech, env, source int16
+		var device int64
+		if err := rows.Scan(&m.Time, &m.Lon, &m.Lat, &m.MCCMNC, &tech, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &env, &source, &device); err != nil {
+			return fmt.Errorf("postgis: scan measurements of upload %d: %w", id, err)
+		}
+		m.Time = m.Time.UTC()
+		m.Tech, m.Env, m.Source, m.Device = data.Tech(tech), data.Env(env), data.Source(source), uint64(device)
+		dst := [7]*float32{&m.SignalDBm, &m.RSRQDB, &m.SINRDB, &m.DLMbps, &m.ULMbps, &m.LatencyMs, &m.AccuracyM}
+		for i, p := range f {
+			if p == nil {
+				*dst[i] = data.Absent
+			} else {
+				*dst[i] = *p
+			}
+			f[i] = nil
+		}
+		batch = append(batch, m)
+		if len(batch) == scanBatch {
+			if err := fn(batch); err != nil {
+				return err
+			}
+			batch = make([]data.Measurement, 0, scanBatch)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgis: scan measurements of upload %d: %w", id, err)
+	}
+	if len(batch) > 0 {
+		return fn(batch)
+	}
+	return nil
+}
+
+// CellHistograms returns the per-cell aggregates at res. At the store's
+// aggregate resolution they come from cell_agg and cell_hist, kept at
+// ingest, without reading raw rows; at another resolution the raw rows
+// are scanned and aggregated in Go.
+func (s *Store) CellHistograms(ctx context.Context, res int, fn func([]data.CellHist) error) error {
+	if res != s.aggRes {
+		b := data.NewHistBuilder(res)
+		if err := s.ScanMeasurements(ctx, func(ms []data.Measurement) error { b.Add(ms); return nil }); err != nil {
+			return err
+		}
+		hs := b.Hists()
+		for len(hs) > 0 {
+			n := min(len(hs), scanBatch)
+			if err := fn(hs[:n]); err != nil {
+				return err
+			}
+			hs = hs[n:]
+		}
+		return nil
+	}
+	// One consistent view of both tables.
+	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT a.cell, a.mcc_mnc, a.tech, a.samples, a.last,
+			coalesce(array_agg(h.bin ORDER BY h.bin) FILTER (WHERE h.metric = 1), '{}'),
+			coalesce(array_agg(h.n ORDER BY h.bin) FILTER (WHERE h.metric = 1), '{}'),
+			coalesce(array_agg(h.bin ORDER BY h.bin) FILTER (WHERE h.metric = 2), '{}'),
+			coalesce(array_agg(h.n ORDER BY h.bin) FILTER (WHERE h.metric = 2), '{}')
+			FROM cell_agg a LEFT JOIN cell_hist h USING (cell, mcc_mnc, tech)
+			GROUP BY a.cell, a.mcc_mnc, a.tech, a.samples, a.last`)
+		if err != nil {
+			return fmt.Errorf("postgis: cell aggregates: %w", err)
+		}
+		defer rows.Close()
+		batch := make([]data.CellHist, 0, scanBatch)
+		var sv, sn, dv, dn []int32
+		for rows.Next() {
+			var h data.CellHist
+			var cell int64
+			var tech int16
+			if err := rows.Scan(&cell, &h.MCCMNC, &tech, &h.Samples, &h.Last, &sv, &sn, &dv, &dn); err != nil {
+				return fmt.Errorf("postgis: cell aggregates: %w", err)
+			}
+			h.Cell, h.Tech, h.Last = geo.Cell(cell), data.Tech(tech), h.Last.UTC()
+			h.Signal, h.DL = zipBins(sv, sn), zipBins(dv, dn)
+			batch = append(batch, h)
+			if len(batch) == scanBatch {
+				if err := fn(batch); err != nil {
+					return err
+				}
+				batch = make([]data.CellHist, 0, scanBatch)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("postgis: cell aggregates: %w", err)
+		}
+		if len(batch) > 0 {
+			return fn(batch)
+		}
+		return nil
+	})
+}
+
+func zipBins(v, n []int32) []data.Bin {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make([]data.Bin, len(v))
+	for i := range v {
+		out[i] = data.Bin{V: v[i], N: n[i]}
+	}
+	return out
+}
