@@ -84,11 +84,22 @@ func TestEndToEnd(t *testing.T) {
 		t.Skip("end-to-end test builds and runs the binary")
 	}
 	pack := packDir(t)
-	bin := build(t)
 	dir := t.TempDir()
-	dataDir := filepath.Join(dir, "data")
-	common := []string{"--data", dataDir, "--layers", pack}
+	endToEnd(t, build(t), dir, []string{"--data", filepath.Join(dir, "data"), "--layers", pack})
+}
 
+// TestEndToEndPostGIS is the same journey on the PostGIS store.
+func TestEndToEndPostGIS(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test builds and runs the binary")
+	}
+	pack := packDir(t)
+	db := freshDB(t)
+	dir := t.TempDir()
+	endToEnd(t, build(t), dir, []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack})
+}
+
+func endToEnd(t *testing.T, bin, dir string, common []string) {
 	out := run(t, bin, append(common, "layers", "load")...)
 	if !regexp.MustCompile(`commune\s+1503`).MatchString(out) || !strings.Contains(out, "populated cells") {
 		t.Fatalf("layers load output:\n%s", out)
@@ -106,26 +117,7 @@ func TestEndToEnd(t *testing.T) {
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)
 	}
-
-	srv := exec.Command(bin, append(common, "serve", "--addr", "127.0.0.1:0")...)
-	stdout, _ := srv.StdoutPipe()
-	srv.Stderr = os.Stderr
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
-	base := ""
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		if m := regexp.MustCompile(`http://[0-9.:]+`).FindString(sc.Text()); m != "" {
-			base = m
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("server did not print its address")
-	}
-	go io.Copy(io.Discard, stdout)
+	base := startServer(t, bin, common)
 
 	var list struct {
 		Total int `json:"total"`
@@ -197,6 +189,32 @@ func TestEndToEnd(t *testing.T) {
 	if g, ok := zone["geometry"].(map[string]any); !ok || g["type"] != "MultiPolygon" {
 		t.Errorf("zone detail geometry: %v", zone["geometry"])
 	}
+}
+
+// startServer runs taghtia serve on a free port until the test ends and
+// returns its base URL.
+func startServer(t *testing.T, bin string, common []string) string {
+	t.Helper()
+	srv := exec.Command(bin, append(common, "serve", "--addr", "127.0.0.1:0")...)
+	stdout, _ := srv.StdoutPipe()
+	srv.Stderr = os.Stderr
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	base := ""
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		if m := regexp.MustCompile(`http://[0-9.:]+`).FindString(sc.Text()); m != "" {
+			base = m
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("server did not print its address")
+	}
+	go io.Copy(io.Discard, stdout)
+	return base
 }
 
 func get(t *testing.T, url string, hdr map[string]string) *http.Response {
