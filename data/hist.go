@@ -178,3 +178,31 @@ func Percentile(bs []Bin, p float64) (int32, bool) {
 	}
 	return bs[len(bs)-1].V, true
 }
+
+// MergeBins adds two distributions ascending by V into a new one.
+func MergeBins(a, b []Bin) []Bin {
+	if len(b) == 0 {
+		return a
+	}
+	if len(a) == 0 {
+		return b
+	}
+	out := make([]Bin, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i].V < b[j].V:
+			out = append(out, a[i])
+			i++
+		case a[i].V > b[j].V:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, Bin{a[i].V, a[i].N + b[j].N})
+			i++
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs every Taghtia test: Go unit, store, end-to-end (real binary) and the
-# browser test in headless Chromium. Installs what it needs on a fresh
-# Debian machine (you are root there): Chromium from Debian, npm packages.
+# Runs every Taghtia test: Go unit, both stores' conformance suite, end-to-end
+# (real binary, on the embedded store and on PostGIS) and the browser test in
+# headless Chromium. Installs what it needs on a fresh Debian machine (you
+# are root there): PostgreSQL 15 + PostGIS 3 and Chromium from Debian, npm
+# packages; starts a throwaway PostGIS cluster and removes it at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -17,6 +19,11 @@ fi
 chromium --version
 go version
 node --version
+
+step "PostGIS (throwaway cluster)"
+source scripts/pg.sh
+pg_start
+export TAGHTIA_REQUIRE_POSTGIS=1 # the PostGIS tests must run, never skip
 
 step "npm ci (MapLibre GL JS, playwright-core)"
 npm ci --prefix web --no-audit --no-fund --loglevel=error
@@ -36,7 +43,7 @@ work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 bin/taghtia --data "$work/data" --layers "$TAGHTIA_LAYERS" demo --scale 0.15 --addr "127.0.0.1:$port" >"$work/demo.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' EXIT
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; pg_stop' EXIT
 for _ in $(seq 1 600); do
   if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
   if ! kill -0 $pid 2>/dev/null; then cat "$work/demo.log"; echo "demo exited"; exit 1; fi

@@ -29,8 +29,26 @@ func (c *migrateCmd) Run(e *env) error {
 
 // dbCmd groups PostGIS maintenance.
 type dbCmd struct {
-	Partitions partitionsCmd `cmd:"" help:"List the monthly partitions of the measurements table."`
-	Detach     detachCmd     `cmd:"" help:"Detach the monthly partitions before a month (archive raw rows; coverage keeps their evidence)."`
+	Partitions  partitionsCmd  `cmd:"" help:"List the monthly partitions of the measurements table."`
+	Detach      detachCmd      `cmd:"" help:"Detach the monthly partitions before a month (archive raw rows; coverage keeps their evidence)."`
+	Reaggregate reaggregateCmd `cmd:"" help:"Rebuild the per-cell aggregates from the raw measurement rows (one SQL GROUP BY)."`
+}
+
+type reaggregateCmd struct{}
+
+func (c *reaggregateCmd) Run(e *env) error {
+	st, err := e.postgis()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	n, err := st.RebuildAggregates(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("rebuilt %d per-cell aggregates from the raw rows in %.1fs; run taghtia zones to reclassify\n", n, time.Since(start).Seconds())
+	return nil
 }
 
 func (e *env) postgis() (*postgis.Store, error) {

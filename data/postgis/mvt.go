@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/project"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/tiles"
 )
@@ -157,8 +159,10 @@ func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile,
 		return tiles.Tile{}, err
 	}
 	var raw []byte
-	if err := r.db.QueryRow(ctx, sql, args...).Scan(&raw); err != nil {
-		return tiles.Tile{}, fmt.Errorf("postgis: tile %s %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+	if sql != "" { // else no sublayer at this zoom
+		if err := r.db.QueryRow(ctx, sql, args...).Scan(&raw); err != nil {
+			return tiles.Tile{}, fmt.Errorf("postgis: tile %s %d/%d/%d: %w", layer, t.Z, t.X, t.Y, err)
+		}
 	}
 	var tile tiles.Tile
 	if len(raw) > 0 {
@@ -169,23 +173,45 @@ func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile,
 	return tile, nil
 }
 
-// SQL fragments. $1, $2, $3 are z, x, y; $4…$7 the WGS84 search box of
-// tiles.SearchBound. Features are prefiltered on the GiST index by the
-// tile envelope grown by the clip buffer (64/4096) and by the search box
-// the in-process renderer uses, then clipped by ST_AsMVTGeom.
+// SQL fragments. $1, $2, $3 are z, x, y. Features are prefiltered with &&
+// on the GiST index by a 3857 box computed in Go (planning a tile query
+// costs more than running it: the fewer expressions the planner folds, the
+// better): the tile grown by the clip buffer, within the WGS84 search box
+// of the in-process renderer (tiles.SearchBound); hexagons also by their
+// centres (tiles.HexSearchBound). ST_AsMVTGeom then clips.
 const (
-	tileMVTGeom  = `ST_AsMVTGeom(%s, ST_TileEnvelope($1, $2, $3), 4096, 64, true)`
-	tileInBuffer = `%[1]s && ST_TileEnvelope($1, $2, $3, margin => 0.015625) AND %[1]s && ST_Transform(ST_MakeEnvelope($4, $5, $6, $7, 4326), 3857)`
+	tileMVTGeom = `ST_AsMVTGeom(%s, ST_TileEnvelope($1, $2, $3), 4096, 64, true)`
+	inBox       = `%s && ST_MakeEnvelope(%s, %s, %s, %s, 3857)`
 	// tile_fid is the feature id column; ST_AsMVT leaves it out of the
-	// properties.
-	layerMVT = `coalesce((SELECT ST_AsMVT(q, '%s', 4096, 'geom', 'tile_fid') FROM (%s) q WHERE geom IS NOT NULL), ''::bytea)`
+	// properties. Features are ordered by id so that the same data gives
+	// the same bytes (and ETag) whatever plan the query takes.
+	layerMVT = `coalesce((SELECT ST_AsMVT(q, '%s', 4096, 'geom', 'tile_fid' ORDER BY q.tile_fid) FROM (%s) q WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)), ''::bytea)`
 	// tiles.CodeID: the digits of the code as one number.
 	codeIDSQL = `coalesce(nullif(left(regexp_replace(code, '[^0-9]', '', 'g'), 18), '')::bigint, 0)`
 	// tiles.PlaceID: a decimal id, else 0.
 	placeIDSQL = `CASE WHEN id ~ '^[0-9]{1,19}$' THEN CASE WHEN id::numeric <= 9223372036854775807 THEN id::numeric::bigint ELSE 0 END ELSE 0 END`
 	// hexagons of one resolution whose centres are in tiles.HexSearchBound
-	hexWhere = `h.res = %[1]s AND h.geom_3857 && ST_TileEnvelope($1, $2, $3, margin => 0.015625) AND h.lon BETWEEN %[2]s AND %[3]s AND h.lat BETWEEN %[4]s AND %[5]s`
+	hexWhere = `h.res = %[1]s AND h.lon BETWEEN %[2]s AND %[3]s AND h.lat BETWEEN %[4]s AND %[5]s AND `
 )
+
+// webMercatorWidth is the width of the world in EPSG:3857 metres.
+const webMercatorWidth = 2 * math.Pi * 6378137
+
+// bufferedEnvelope is ST_TileEnvelope(z, x, y, margin => 64/4096): the
+// tile in EPSG:3857 grown by the clip buffer.
+func bufferedEnvelope(t maptile.Tile) orb.Bound {
+	w := webMercatorWidth / float64(uint64(1)<<t.Z)
+	m := w * 64 / tiles.Extent
+	x0, y1 := -webMercatorWidth/2+float64(t.X)*w, webMercatorWidth/2-float64(t.Y)*w
+	return orb.Bound{Min: orb.Point{x0 - m, y1 - w - m}, Max: orb.Point{x0 + w + m, y1 + m}}
+}
+
+// mercatorBound projects a WGS84 box to EPSG:3857 (the projection keeps
+// boxes boxes).
+func mercatorBound(b orb.Bound) orb.Bound {
+	clamp := func(p orb.Point) orb.Point { return orb.Point{p[0], max(-85.06, min(85.06, p[1]))} }
+	return orb.Bound{Min: project.WGS84.ToMercator(clamp(b.Min)), Max: project.WGS84.ToMercator(clamp(b.Max))}
+}
 
 // tileQuery builds the one query of a tile: every sublayer of tiles.Plan
 // encoded by ST_AsMVT, concatenated in name order as tiles.Encode writes
@@ -196,17 +222,45 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 		return "", nil, err
 	}
 	sort.SliceStable(plan, func(i, j int) bool { return plan[i].Name < plan[j].Name })
-	sb := tiles.SearchBound(t)
-	args := []any{int32(t.Z), int32(t.X), int32(t.Y), sb.Min[0], sb.Min[1], sb.Max[0], sb.Max[1]}
-	arg := func(v any) string {
+	args := []any{int32(t.Z), int32(t.X), int32(t.Y)}
+	// typed parameters: a parameter's type must be known where it is used
+	arg := func(v any, typ string) string {
 		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+		return fmt.Sprintf("$%d::%s", len(args), typ)
 	}
-	geom := fmt.Sprintf(tileMVTGeom, "geom_3857")
-	where := fmt.Sprintf(tileInBuffer, "geom_3857")
+	f8 := func(v float64) string { return arg(v, "float8") }
+	i2 := func(v int) string { return arg(int16(v), "int2") }
+	env, search := bufferedEnvelope(t), mercatorBound(tiles.SearchBound(t))
+	if env.Intersects(search) {
+		env = orb.Bound{Min: orb.Point{max(env.Min[0], search.Min[0]), max(env.Min[1], search.Min[1])},
+			Max: orb.Point{min(env.Max[0], search.Max[0]), min(env.Max[1], search.Max[1])}}
+	}
+	inBuffer := func() string {
+		return fmt.Sprintf(inBox, "geom_3857", f8(env.Min[0]), f8(env.Min[1]), f8(env.Max[0]), f8(env.Max[1]))
+	}
+	// orb's projection floors tile coordinates where ST_AsMVTGeom rounds
+	// them: moving the geometry half a unit left and up first makes the
+	// rounding a floor, so both renderers put every vertex on the same
+	// unit of the tile grid.
+	half := webMercatorWidth / float64(uint64(1)<<t.Z) / tiles.Extent / 2
+	var shift string
+	toTile := func(col string) string {
+		if shift == "" {
+			shift = f8(half)
+		}
+		return fmt.Sprintf(tileMVTGeom, fmt.Sprintf("ST_Translate(%s, -%s, %s)", col, shift, shift))
+	}
+	// Polygons are then simplified by one tile unit, as tiles.Encode does
+	// after projecting and clipping.
+	polygon := func() string {
+		return "ST_Simplify(" + toTile("geom_3857") + ", 1.0) AS geom"
+	}
+	point := toTile("geom_3857") + " AS geom"
 	hexes := func(sl tiles.Sublayer) string {
 		b := tiles.HexSearchBound(t, sl.Res)
-		return fmt.Sprintf(hexWhere, arg(int16(sl.Res)), arg(b.Min[0]), arg(b.Max[0]), arg(b.Min[1]), arg(b.Max[1]))
+		hb := bufferedEnvelope(t)
+		return fmt.Sprintf(hexWhere, i2(sl.Res), f8(b.Min[0]), f8(b.Max[0]), f8(b.Min[1]), f8(b.Max[1])) +
+			fmt.Sprintf(inBox, "h.geom_3857", f8(hb.Min[0]), f8(hb.Min[1]), f8(hb.Max[0]), f8(hb.Max[1]))
 	}
 	parts := make([]string, 0, len(plan))
 	for _, sl := range plan {
@@ -214,29 +268,32 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 		switch sl.Source {
 		case tiles.SourceRegions, tiles.SourceProvinces, tiles.SourceCommunes:
 			level := map[tiles.Source]data.AreaLevel{tiles.SourceRegions: data.LevelRegion, tiles.SourceProvinces: data.LevelProvince, tiles.SourceCommunes: data.LevelCommune}[sl.Source]
-			sub = `SELECT ` + codeIDSQL + ` AS tile_fid, code, name_fr, name_ar, population, ` + geom +
-				` FROM areas WHERE level = ` + arg(string(level)) + ` AND ` + where
+			sub = `SELECT ` + codeIDSQL + ` AS tile_fid, code, name_fr, name_ar, population, ` + polygon() +
+				` FROM areas WHERE level = '` + string(level) + `' AND ` + inBuffer()
 		case tiles.SourcePlaces:
-			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, name_ar, population, ` + geom +
-				` FROM places WHERE layer = ` + arg(string(data.LayerPlaces)) + ` AND ` + where
+			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, name_ar, population, ` + point +
+				` FROM places WHERE layer = '` + string(data.LayerPlaces) + `' AND ` + inBuffer()
 		case tiles.SourceHealth:
-			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, ` + geom +
-				` FROM places WHERE layer = ` + arg(string(data.LayerHealth)) + ` AND ` + where
+			sub = `SELECT ` + placeIDSQL + ` AS tile_fid, name, kind, ` + point +
+				` FROM places WHERE layer = '` + string(data.LayerHealth) + `' AND ` + inBuffer()
 		case tiles.SourceZones:
 			sub = `SELECT fid AS tile_fid, id, kind, rank, population, area_km2, region, province,
-				array_to_string(communes, ', ') AS communes, programme, nullif(operator, '') AS operator, ` + geom +
-				` FROM zones WHERE snapshot_id = ` + arg(r.snapshot) + ` AND ` + where
+				array_to_string(communes, ', ') AS communes, programme, nullif(operator, '') AS operator, ` + polygon() +
+				` FROM zones WHERE snapshot_id = ` + arg(r.snapshot, "int8") + ` AND ` + inBuffer()
 		case tiles.SourceZoneHexes:
-			sub = `SELECT h.cell AS tile_fid, 1 AS agg, z.kind, z.population, z.zones, ` + fmt.Sprintf(tileMVTGeom, "h.geom_3857") +
-				` FROM hex_cells h JOIN zone_hex z ON z.snapshot_id = ` + arg(r.snapshot) + ` AND z.res = h.res AND z.cell = h.cell WHERE ` + hexes(sl)
+			sub = `SELECT h.cell AS tile_fid, 1 AS agg, z.kind, z.population, z.zones, ` + toTile("h.geom_3857") + " AS geom" +
+				` FROM hex_cells h JOIN zone_hex z ON z.snapshot_id = ` + arg(r.snapshot, "int8") + ` AND z.res = h.res AND z.cell = h.cell WHERE ` + hexes(sl)
 		case tiles.SourceCoverageHexes:
-			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + fmt.Sprintf(tileMVTGeom, "h.geom_3857") +
-				` FROM hex_cells h JOIN coverage_hex c ON c.mcc_mnc = ` + arg(q.MCCMNC) + ` AND c.tech = ` + arg(int16(q.Tech)) +
+			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + toTile("h.geom_3857") + " AS geom" +
+				` FROM hex_cells h JOIN coverage_hex c ON c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
 				` AND c.res = h.res AND c.cell = h.cell WHERE ` + hexes(sl)
 		default:
 			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)
 		}
 		parts = append(parts, fmt.Sprintf(layerMVT, sl.Name, sub))
+	}
+	if len(parts) == 0 {
+		return "", nil, nil
 	}
 	return `SELECT ` + strings.Join(parts, " || "), args, nil
 }

@@ -74,7 +74,7 @@ func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, 
 		pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("postgis: write coverage pyramid: %w", err)
 	}
-	return nil
+	return analyze(ctx, tx, "coverage_hex")
 }
 
 // writeZonePyramid stores the low-zoom zone hexagons of a new snapshot.
@@ -97,6 +97,16 @@ func writeZonePyramid(ctx context.Context, tx pgx.Tx, snapshotID int64, zones []
 		[]string{"snapshot_id", "res", "cell", "kind", "population", "zones"},
 		pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("postgis: write zone pyramid of snapshot %d: %w", snapshotID, err)
+	}
+	return analyze(ctx, tx, "zone_hex")
+}
+
+// analyze refreshes the planner's statistics of a pyramid and of
+// hex_cells: without them a tile query on freshly written tables joins by
+// scanning the whole pyramid level instead of looking cells up.
+func analyze(ctx context.Context, tx pgx.Tx, table string) error {
+	if _, err := tx.Exec(ctx, `ANALYZE `+table+`, hex_cells`); err != nil {
+		return fmt.Errorf("postgis: analyze %s: %w", table, err)
 	}
 	return nil
 }

@@ -7,8 +7,8 @@
 // EPSG:4326 for data and EPSG:3857, GiST-indexed, for tiles. H3 cells are
 // computed in Go and stored as bigint. Measurements arrive by COPY, one
 // transaction per upload, into a table range-partitioned by month, and
-// each upload folds its rows into per-cell aggregates (cell_agg,
-// cell_hist) in the same transaction, so a recompute reads aggregates,
+// each upload folds its rows into per-cell aggregates (cell_agg) in the
+// same transaction, so a recompute reads aggregates,
 // never raw rows.
 //
 // Every query runs with the caller's context: a cancelled request cancels
@@ -61,6 +61,7 @@ type Store struct {
 	read   *pgxpool.Pool
 	aggRes int
 	parts  partitions
+	log    *slog.Logger
 }
 
 var _ data.Store = (*Store)(nil)
@@ -78,7 +79,7 @@ func Open(ctx context.Context, url string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{pool: pool, read: pool}
+	s := &Store{pool: pool, read: pool, log: opt.Log}
 	if opt.ReadURL != "" {
 		if s.read, err = connect(ctx, opt.ReadURL, "taghtia-read"); err != nil {
 			pool.Close()

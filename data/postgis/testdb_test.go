@@ -19,7 +19,11 @@ func testURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("TAGHTIA_TEST_DATABASE_URL")
 	if u == "" {
-		t.Skip("PostGIS tests skipped: set TAGHTIA_TEST_DATABASE_URL, e.g. `source scripts/pg.sh && pg_start` (bash scripts/test.sh does)")
+		msg := "PostGIS tests skipped: set TAGHTIA_TEST_DATABASE_URL, e.g. `source scripts/pg.sh && pg_start` (bash scripts/test.sh does)"
+		if os.Getenv("TAGHTIA_REQUIRE_POSTGIS") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
 	return u
 }
@@ -65,10 +69,18 @@ func freshDB(t testing.TB) string {
 // freshStore opens a store on a fresh database, closed at cleanup.
 func freshStore(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), freshDB(t), Options{Log: slog.New(slog.DiscardHandler)})
+	s, err := Open(context.Background(), freshDB(t), Options{Log: testLog()})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
+}
+
+// testLog discards, or with TAGHTIA_TEST_LOG=debug writes debug logs.
+func testLog() *slog.Logger {
+	if os.Getenv("TAGHTIA_TEST_LOG") == "debug" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
 }

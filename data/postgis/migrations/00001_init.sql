@@ -77,7 +77,7 @@ CREATE TABLE measurements (
     lon       float8      NOT NULL,
     lat       float8      NOT NULL,
     cell      bigint,
-    mcc_mnc   text        NOT NULL,
+    mcc_mnc   text        COLLATE "C" NOT NULL,
     tech      smallint    NOT NULL,
     signal    real,
     rsrq      real,
@@ -96,26 +96,26 @@ CREATE TABLE measurements (
 -- rows cheaply (the per-upload aggregation) at almost no ingest cost.
 CREATE INDEX measurements_upload ON measurements USING brin (upload_id);
 
--- Per-cell aggregates, kept incrementally: each upload adds its rows'
--- counts in the same transaction, so a recompute reads these, never the
--- raw rows.
+-- Per-cell aggregates, kept incrementally: each upload adds the aggregate
+-- of its own rows in the same transaction, one row per cell x operator x
+-- technology x upload, so ingest never rewrites earlier rows and a
+-- recompute reads these, never the raw rows. (taghtia db reaggregate
+-- rebuilds them from the raw rows with one GROUP BY.) The binned
+-- signal (dBm) and downlink (0.1 Mbit/s) distributions are parallel arrays
+-- of bins and counts, ascending by bin. The key order lets a recompute
+-- stream each cell's rows together and merge them.
 CREATE TABLE cell_agg (
-    cell    bigint      NOT NULL,
-    mcc_mnc text        NOT NULL,
-    tech    smallint    NOT NULL,
-    samples integer     NOT NULL,
-    last    timestamptz NOT NULL,
-    PRIMARY KEY (cell, mcc_mnc, tech)
-);
--- metric 1 = signal (bin = dBm), 2 = downlink (bin = 0.1 Mbit/s).
-CREATE TABLE cell_hist (
-    cell    bigint   NOT NULL,
-    mcc_mnc text     NOT NULL,
-    tech    smallint NOT NULL,
-    metric  smallint NOT NULL,
-    bin     integer  NOT NULL,
-    n       integer  NOT NULL,
-    PRIMARY KEY (cell, mcc_mnc, tech, metric, bin)
+    cell      bigint      NOT NULL,
+    mcc_mnc   text        COLLATE "C" NOT NULL,
+    tech      smallint    NOT NULL,
+    upload_id bigint      NOT NULL,
+    samples   integer     NOT NULL,
+    last      timestamptz NOT NULL,
+    sig_v     integer[]   NOT NULL DEFAULT '{}',
+    sig_n     integer[]   NOT NULL DEFAULT '{}',
+    dl_v      integer[]   NOT NULL DEFAULT '{}',
+    dl_n      integer[]   NOT NULL DEFAULT '{}',
+    PRIMARY KEY (cell, mcc_mnc, tech, upload_id)
 );
 
 CREATE TABLE population (
@@ -126,7 +126,7 @@ CREATE TABLE population (
 
 -- Classified stats of the last coverage run (data.CoverageRun in meta).
 CREATE TABLE cell_stats (
-    mcc_mnc    text        NOT NULL,
+    mcc_mnc    text        COLLATE "C" NOT NULL,
     tech       smallint    NOT NULL,
     cell       bigint      NOT NULL,
     samples    integer     NOT NULL,
@@ -187,5 +187,5 @@ CREATE INDEX zones_rank ON zones (snapshot_id, rank, ord);
 CREATE INDEX zones_geom_3857 ON zones USING gist (geom_3857);
 
 -- +goose Down
-DROP TABLE zones, snapshots, cell_stats, population, cell_hist, cell_agg,
+DROP TABLE zones, snapshots, cell_stats, population, cell_agg,
     measurements, uploads, layer_infos, places, areas, meta;
