@@ -36,20 +36,7 @@ func quantiles(bs []data.Bin, value func(int32) float32) (p10, p50, p90 float32)
 }
 
 func compareStat(x, y data.CellStat) int {
-	switch {
-	case x.MCCMNC != y.MCCMNC:
-		if x.MCCMNC < y.MCCMNC {
-			return -1
-		}
-		return 1
-	case x.Tech != y.Tech:
-		return int(x.Tech) - int(y.Tech)
-	case x.Cell < y.Cell:
-		return -1
-	case x.Cell > y.Cell:
-		return 1
-	}
-	return 0
+	return data.CompareKeys(x.MCCMNC, x.Tech, x.Cell, y.MCCMNC, y.Tech, y.Cell)
 }
 
 // Aggregate reads the store's per-cell aggregates at the thresholds'

@@ -1,8 +1,10 @@
 package data
 
 import (
+	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -137,22 +139,13 @@ func bins(m map[int32]int32) []Bin {
 
 // SortHists orders aggregates by operator, technology and cell.
 func SortHists(hs []CellHist) {
-	slices.SortFunc(hs, func(x, y CellHist) int {
-		switch {
-		case x.MCCMNC != y.MCCMNC:
-			if x.MCCMNC < y.MCCMNC {
-				return -1
-			}
-			return 1
-		case x.Tech != y.Tech:
-			return int(x.Tech) - int(y.Tech)
-		case x.Cell < y.Cell:
-			return -1
-		case x.Cell > y.Cell:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(hs, func(x, y CellHist) int { return CompareKeys(x.MCCMNC, x.Tech, x.Cell, y.MCCMNC, y.Tech, y.Cell) })
+}
+
+// CompareKeys orders cell × operator × technology keys by operator,
+// technology and cell: the order of stored cell stats.
+func CompareKeys(opA string, techA Tech, cellA geo.Cell, opB string, techB Tech, cellB geo.Cell) int {
+	return cmp.Or(strings.Compare(opA, opB), cmp.Compare(techA, techB), cmp.Compare(cellA, cellB))
 }
 
 // Percentile returns the nearest-rank p-quantile (0 < p ≤ 1) of a binned

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmark command: demo cold start on a fresh data directory, ingest
 # rows/s, aggregation + zones time, national tile sizes and times, server
-# RSS; then the Go benchmarks. Figures are printed with the baseline they
-# compare to, measured in the same run.
+# RSS; the same national set on a throwaway PostGIS (fsync on): ingest and
+# recompute against the embedded store, tile p50/p99 of both renderers;
+# then the Go benchmarks (COPY path vs raw pgx.CopyFrom among them).
+# Figures are printed with the baseline they compare to, measured in the
+# same run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
@@ -43,5 +46,24 @@ echo "z5 zones 14/12 first: $(tile zones/5/14/12.mvt)"
 echo "z10 coverage 4G 604-01 (Casablanca) first: $(tile 'coverage/10/490/410.mvt?mcc_mnc=604-01&tech=4G')  cached: $(tile 'coverage/10/490/410.mvt?mcc_mnc=604-01&tech=4G')"
 echo "server RSS after those tiles: $(grep VmRSS /proc/$pid/status)"
 
+kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
+
+echo "== PostGIS: the same national file (throwaway cluster, fsync on)"
+source scripts/pg.sh
+PG_DURABLE=1 pg_start
+trap 'pg_stop' EXIT
+psql "$TAGHTIA_TEST_DATABASE_URL" -qc "CREATE DATABASE taghtia_bench"
+BENCH_DB="${TAGHTIA_TEST_DATABASE_URL/taghtia_test/taghtia_bench}"
+P="$work/taghtia --db $BENCH_DB --data $work/pgfiles --layers $LAYERS"
+$P layers load >/dev/null
+t2=$(now); $P ingest "$csv" >/dev/null 2>&1; t3=$(now)
+pg_ingest=$(calc "$t3 - $t2")
+echo "PostGIS ingest $pg_ingest s = $(calc "$rows / $pg_ingest") rows/s (embedded, above, is the baseline)"
+t4=$(now); $P zones 2>/dev/null | tail -2; t5=$(now)
+echo "PostGIS aggregation + classification + zones: $(calc "$t5 - $t4") s"
+echo "== tile latency, uncached, z8/z12/z14 around the 300 most populous places, every layer"
+TAGHTIA_BENCH_DATA="$work/d2" TAGHTIA_BENCH_DB="$BENCH_DB" \
+  go test ./data/postgis -run '^$' -bench NationalTiles -benchtime 1x 2>&1 | grep -E '^Benchmark' || true
+
 echo "== Go benchmarks"
-go test -run '^$' -bench . -benchtime 3x ./data/... ./ingest/... ./coverage/... ./tiles/... 2>&1 | grep -E '^(Benchmark|ok|PASS)' || true
+go test -run '^$' -bench . -benchtime 3x ./data/... ./ingest/... ./coverage/... ./tiles/... 2>&1 | grep -E '^(Benchmark|ok|PASS)' | grep -v NationalTiles || true

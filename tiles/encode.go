@@ -34,6 +34,7 @@ func Encode(t maptile.Tile, layers map[string]*geojson.FeatureCollection) ([]byt
 	var ls mvt.Layers
 	for _, n := range names {
 		l := mvt.NewLayer(n, layers[n])
+		l.Version = 2 // orb writes 1 though it encodes by the v2 spec
 		l.Extent = Extent
 		ls = append(ls, l)
 	}

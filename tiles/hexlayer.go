@@ -1,8 +1,8 @@
 package tiles
 
 import (
-	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
 	"github.com/taghtia/taghtia/geo"
 	"github.com/tidwall/rtree"
 )
@@ -24,11 +24,10 @@ func newHexGrid(res int, props map[geo.Cell]geojson.Properties) *hexGrid {
 	return g
 }
 
-// features returns the hexagons whose centres fall in b grown by about one
-// cell, so edge hexagons are drawn in both tiles.
-func (g *hexGrid) features(b orb.Bound) []*geojson.Feature {
-	grow := hexRadiusDeg(g.res)
-	b = orb.Bound{Min: orb.Point{b.Min[0] - grow, b.Min[1] - grow}, Max: orb.Point{b.Max[0] + grow, b.Max[1] + grow}}
+// features returns the hexagons of tile t whose centres fall in
+// HexSearchBound, so edge hexagons are drawn in both tiles.
+func (g *hexGrid) features(t maptile.Tile) []*geojson.Feature {
+	b := HexSearchBound(t, g.res)
 	var out []*geojson.Feature
 	g.tr.Search(b.Min, b.Max, func(_, _ [2]float64, c geo.Cell) bool {
 		f := geojson.NewFeature(geo.CellPolygon(c))

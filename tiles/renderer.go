@@ -2,9 +2,11 @@ package tiles
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
+	"github.com/taghtia/taghtia/data"
 )
 
 // Renderer serves the tile layers of one state of a store. Set renders in
@@ -25,3 +27,13 @@ type Renderer interface {
 }
 
 var _ Renderer = (*Set)(nil)
+
+// CheckQuery refuses a coverage selection without one operator and one
+// technology: coverage tiles show one network's level (the web server
+// always names both), so renderers keep a pyramid per pair only.
+func CheckQuery(layer string, q Query) error {
+	if layer == "coverage" && (q.MCCMNC == "" || q.Tech == 0) {
+		return fmt.Errorf("%w: coverage tiles need one operator (mcc_mnc) and one technology (tech)", data.ErrInvalid)
+	}
+	return nil
+}

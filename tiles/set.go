@@ -15,7 +15,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 	"github.com/taghtia/taghtia/data"
-	"github.com/taghtia/taghtia/geo"
 )
 
 // Reader is what tiles read from a store.
@@ -68,6 +67,10 @@ type coveragePyramid struct {
 	err   error
 }
 
+// DefaultBounds is the extent served when the store has no boundaries:
+// Morocco.
+var DefaultBounds = orb.Bound{Min: orb.Point{-17.2, 20.7}, Max: orb.Point{-0.9, 36.0}}
+
 // Options tune a Set.
 type Options struct {
 	CacheTiles    int          // encoded tiles kept; default 4096
@@ -99,8 +102,8 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 				continue
 			}
 			f := geojson.NewFeature(a.Geom)
-			f.ID = codeID(a.Code)
-			f.Properties = geojson.Properties{"code": a.Code, "name_fr": a.NameFR, "name_ar": a.NameAR, "population": a.Population}
+			f.ID = CodeID(a.Code)
+			f.Properties = AreaProps(a)
 			ix.add(f)
 			s.bounds = s.bounds.Union(a.Geom.Bound())
 		}
@@ -108,7 +111,7 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 		ver = append(ver, fmt.Sprintf("%s%d", lv, len(areas)))
 	}
 	if s.bounds.Min[0] > s.bounds.Max[0] {
-		s.bounds = orb.Bound{Min: orb.Point{-17.2, 20.7}, Max: orb.Point{-0.9, 36.0}}
+		s.bounds = DefaultBounds
 	}
 	for _, pl := range []data.PlaceLayer{data.LayerPlaces, data.LayerHealth} {
 		places, err := r.Places(ctx, pl)
@@ -118,13 +121,8 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 		ix := &featureIndex{}
 		for _, p := range places {
 			f := geojson.NewFeature(p.Point)
-			id, _ := strconv.ParseUint(p.ID, 10, 64)
-			f.ID = id
-			f.Properties = geojson.Properties{"name": p.Name, "kind": p.Kind}
-			if pl == data.LayerPlaces {
-				f.Properties["name_ar"] = p.NameAR
-				f.Properties["population"] = p.Population
-			}
+			f.ID = PlaceID(p.ID)
+			f.Properties = PlaceProps(p, pl)
 			ix.add(f)
 		}
 		s.places[pl] = ix
@@ -158,72 +156,19 @@ func (s *Set) loadZones(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("tiles: zones of snapshot %d: %w", snap.ID, err)
 	}
-	type agg struct {
-		pop   map[data.ZoneKind]float64
-		zones map[string]bool
-	}
-	byRes := map[int]map[geo.Cell]*agg{}
 	for _, z := range zones {
 		if len(z.Geom) == 0 {
 			continue
 		}
 		f := geojson.NewFeature(z.Geom)
 		f.ID = z.FID
-		f.Properties = zoneProps(z)
+		f.Properties = ZoneProps(z)
 		s.zones.add(f)
-		share := float64(z.Population) / float64(max(1, len(z.Cells)))
-		for _, c := range z.Cells {
-			for r := 3; r < c.Resolution(); r++ {
-				m := byRes[r]
-				if m == nil {
-					m = map[geo.Cell]*agg{}
-					byRes[r] = m
-				}
-				p := geo.Parent(c, r)
-				a := m[p]
-				if a == nil {
-					a = &agg{pop: map[data.ZoneKind]float64{}, zones: map[string]bool{}}
-					m[p] = a
-				}
-				a.pop[z.Kind] += share
-				a.zones[z.ID] = true
-			}
-		}
 	}
-	for r, m := range byRes {
-		props := make(map[geo.Cell]geojson.Properties, len(m))
-		for c, a := range m {
-			kind := data.White
-			if a.pop[data.Grey] > a.pop[data.White] {
-				kind = data.Grey
-			}
-			props[c] = geojson.Properties{"agg": 1, "kind": string(kind), "population": int64(a.pop[data.White] + a.pop[data.Grey] + 0.5), "zones": len(a.zones)}
-		}
+	for r, props := range ZoneHexes(zones) {
 		s.zoneHex[r] = newHexGrid(r, props)
 	}
 	return nil
-}
-
-func zoneProps(z data.Zone) geojson.Properties {
-	p := geojson.Properties{
-		"id": z.ID, "kind": string(z.Kind), "rank": z.Rank, "population": z.Population, "area_km2": z.AreaKm2,
-		"region": z.Region, "province": z.Province, "communes": strings.Join(z.Communes, ", "), "programme": z.Programme,
-	}
-	if z.Operator != "" {
-		p["operator"] = z.Operator
-	}
-	return p
-}
-
-// codeID turns an HCP code ("01.511.01.01") into a stable integer id.
-func codeID(code string) uint64 {
-	var n uint64
-	for _, r := range code {
-		if r >= '0' && r <= '9' {
-			n = n*10 + uint64(r-'0')
-		}
-	}
-	return n
 }
 
 // Version identifies the data behind the set; it changes when the store's
@@ -239,6 +184,9 @@ func (s *Set) Resolution() int { return s.base }
 // Render returns the encoded tile of a layer, from the cache when it has
 // it. Errors: ErrUnknownLayer; a store error for coverage.
 func (s *Set) Render(ctx context.Context, layer string, t maptile.Tile, q Query) (Tile, error) {
+	if err := CheckQuery(layer, q); err != nil {
+		return Tile{}, err
+	}
 	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech)
 	if tile, ok := s.cache.Get(key); ok {
 		return tile, nil
@@ -262,52 +210,50 @@ func (s *Set) Render(ctx context.Context, layer string, t maptile.Tile, q Query)
 }
 
 func (s *Set) layers(ctx context.Context, layer string, t maptile.Tile, q Query) (map[string]*geojson.FeatureCollection, error) {
-	b := padded(t.Bound())
-	out := map[string]*geojson.FeatureCollection{}
-	put := func(name string, fs []*geojson.Feature) {
-		if len(fs) > 0 {
-			out[name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}
-		}
+	plan, err := Plan(layer, t.Z, s.base, s.zoneMinZ)
+	if err != nil {
+		return nil, err
 	}
-	switch layer {
-	case "boundaries":
-		put("region", s.areas[data.LevelRegion].search(b))
-		if t.Z >= 5 {
-			put("province", s.areas[data.LevelProvince].search(b))
+	b := SearchBound(t)
+	out := map[string]*geojson.FeatureCollection{}
+	for _, sl := range plan {
+		var fs []*geojson.Feature
+		switch sl.Source {
+		case SourceRegions:
+			fs = s.areas[data.LevelRegion].search(b)
+		case SourceProvinces:
+			fs = s.areas[data.LevelProvince].search(b)
+		case SourceCommunes:
+			fs = s.areas[data.LevelCommune].search(b)
+		case SourcePlaces:
+			fs = s.places[data.LayerPlaces].search(b)
+		case SourceHealth:
+			fs = s.places[data.LayerHealth].search(b)
+		case SourceZones:
+			fs = s.zones.search(b)
+		case SourceZoneHexes:
+			if g := s.zoneHex[sl.Res]; g != nil {
+				fs = g.features(t)
+			}
+		case SourceCoverageHexes:
+			p, err := s.pyramid(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			if g := p.grids[sl.Res]; g != nil {
+				fs = g.features(t)
+			}
 		}
-		if t.Z >= 8 {
-			put("commune", s.areas[data.LevelCommune].search(b))
+		if len(fs) > 0 {
+			out[sl.Name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}
 		}
-	case "places":
-		if t.Z >= 5 {
-			put("place", s.places[data.LayerPlaces].search(b))
-		}
-		if t.Z >= 9 {
-			put("health", s.places[data.LayerHealth].search(b))
-		}
-	case "zones":
-		if t.Z >= s.zoneMinZ {
-			put("zones", s.zones.search(b))
-		} else if g := s.zoneHex[HexResolution(t.Z, s.base-1)]; g != nil {
-			put("zones", g.features(t.Bound()))
-		}
-	case "coverage":
-		p, err := s.pyramid(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		if g := p.grids[HexResolution(t.Z, s.base)]; g != nil {
-			put("coverage", g.features(t.Bound()))
-		}
-	default:
-		return nil, fmt.Errorf("%w: %q", ErrUnknownLayer, layer)
 	}
 	return out, nil
 }
 
 // pyramid builds, once per operator and technology, the coverage hexagons
 // at every resolution: the grid's own stats, and for coarser parents the
-// most frequent level among their measured children.
+// most frequent level among their measured children (see CoverageHexes).
 func (s *Set) pyramid(ctx context.Context, q Query) (*coveragePyramid, error) {
 	s.mu.Lock()
 	p := s.coverage[q]
@@ -323,53 +269,7 @@ func (s *Set) pyramid(ctx context.Context, q Query) (*coveragePyramid, error) {
 			return
 		}
 		p.grids = map[int]*hexGrid{}
-		base := map[geo.Cell]geojson.Properties{}
-		type agg struct {
-			levels  [5]int32
-			samples int64
-		}
-		parents := map[int]map[geo.Cell]*agg{}
-		for _, st := range stats {
-			if st.Level == data.Unmeasured {
-				continue
-			}
-			props := geojson.Properties{"level": st.Level.String(), "samples": st.Samples}
-			if data.Has(st.SignalP50) {
-				props["signal_p50"] = st.SignalP50
-			}
-			if data.Has(st.DLP10) {
-				props["dl_p10"] = st.DLP10
-			}
-			base[st.Cell] = props
-			for r := 3; r < st.Cell.Resolution(); r++ {
-				m := parents[r]
-				if m == nil {
-					m = map[geo.Cell]*agg{}
-					parents[r] = m
-				}
-				pc := geo.Parent(st.Cell, r)
-				a := m[pc]
-				if a == nil {
-					a = &agg{}
-					m[pc] = a
-				}
-				a.levels[st.Level]++
-				a.samples += int64(st.Samples)
-			}
-		}
-		p.grids[s.base] = newHexGrid(s.base, base)
-		for r, m := range parents {
-			props := make(map[geo.Cell]geojson.Properties, len(m))
-			for c, a := range m {
-				best, cells := data.LevelNone, int32(0)
-				for l := data.LevelNone; l <= data.LevelVeryGood; l++ {
-					cells += a.levels[l]
-					if a.levels[l] >= a.levels[best] {
-						best = l
-					}
-				}
-				props[c] = geojson.Properties{"level": best.String(), "samples": a.samples, "cells": cells}
-			}
+		for r, props := range CoverageHexes(stats, s.base) {
 			p.grids[r] = newHexGrid(r, props)
 		}
 	})

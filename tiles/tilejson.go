@@ -3,6 +3,8 @@ package tiles
 import (
 	"fmt"
 	"net/url"
+
+	"github.com/paulmach/orb"
 )
 
 // Attribution is shown with every layer built on the reference pack.
@@ -62,9 +64,16 @@ func Layers() []string { return []string{"boundaries", "coverage", "places", "zo
 // server ("http://host:port") and query the coverage selection carried
 // into tiles[].
 func (s *Set) TileJSON(layer, base string, q Query) (TileJSON, error) {
+	return NewTileJSON(layer, base, q, s.version, s.bounds)
+}
+
+// NewTileJSON is the TileJSON document of a tileset served by a renderer
+// of the given version and bounds (see Renderer.TileJSON). Errors:
+// ErrUnknownLayer.
+func NewTileJSON(layer, base string, q Query, version string, b orb.Bound) (TileJSON, error) {
 	c, ok := catalog[layer]
 	if !ok {
-		return TileJSON{}, fmt.Errorf("%w: %q", ErrUnknownLayer, layer)
+		return TileJSON{}, errUnknown(layer)
 	}
 	u := fmt.Sprintf("%s/tiles/%s/{z}/{x}/{y}.mvt", base, layer)
 	if layer == "coverage" {
@@ -79,9 +88,8 @@ func (s *Set) TileJSON(layer, base string, q Query) (TileJSON, error) {
 			u += "?" + v.Encode()
 		}
 	}
-	b := s.bounds
 	return TileJSON{
-		TileJSON: "3.0.0", Name: layer, Description: c.desc, Version: "1.0.0+" + s.version, Attribution: Attribution, Scheme: "xyz",
+		TileJSON: "3.0.0", Name: layer, Description: c.desc, Version: "1.0.0+" + version, Attribution: Attribution, Scheme: "xyz",
 		Tiles: []string{u}, MinZoom: 0, MaxZoom: MaxZoom,
 		Bounds:       [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Center:       [3]float64{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2, 5},

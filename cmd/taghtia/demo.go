@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/taghtia/taghtia/ingest"
 )
@@ -76,5 +77,5 @@ func (c *demoCmd) Run(e *env) error {
 	if c.NoServe {
 		return nil
 	}
-	return serve(e, st, c.Addr)
+	return serve(e, st, c.Addr, 10*time.Second)
 }

@@ -96,10 +96,41 @@ func TestEndToEndPostGIS(t *testing.T) {
 	pack := packDir(t)
 	db := freshDB(t)
 	dir := t.TempDir()
-	endToEnd(t, build(t), dir, []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack})
+	bin := build(t)
+	common := []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack}
+	base := endToEnd(t, bin, dir, common)
+	// Another process recomputes while the server runs: the server follows.
+	var before struct {
+		DataVersion string `json:"data_version"`
+	}
+	getJSON(t, base+"/healthz", &before)
+	run(t, bin, append(common, "zones")...)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var now struct {
+			DataVersion string `json:"data_version"`
+		}
+		getJSON(t, base+"/healthz", &now)
+		if now.DataVersion != before.DataVersion {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server still at data version %s 20 s after a recompute by another process", now.DataVersion)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	var list struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, base+"/api/v1/zones?limit=1", &list)
+	if list.Total == 0 {
+		t.Error("no zones after the recompute")
+	}
 }
 
-func endToEnd(t *testing.T, bin, dir string, common []string) {
+// endToEnd runs the journey and returns the URL of the server it leaves
+// running until t ends.
+func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	out := run(t, bin, append(common, "layers", "load")...)
 	if !regexp.MustCompile(`commune\s+1503`).MatchString(out) || !strings.Contains(out, "populated cells") {
 		t.Fatalf("layers load output:\n%s", out)
@@ -117,7 +148,7 @@ func endToEnd(t *testing.T, bin, dir string, common []string) {
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)
 	}
-	base := startServer(t, bin, common)
+	base := startServer(t, bin, append(common, "serve", "--refresh", "1s"))
 
 	var list struct {
 		Total int `json:"total"`
@@ -189,13 +220,14 @@ func endToEnd(t *testing.T, bin, dir string, common []string) {
 	if g, ok := zone["geometry"].(map[string]any); !ok || g["type"] != "MultiPolygon" {
 		t.Errorf("zone detail geometry: %v", zone["geometry"])
 	}
+	return base
 }
 
 // startServer runs taghtia serve on a free port until the test ends and
 // returns its base URL.
-func startServer(t *testing.T, bin string, common []string) string {
+func startServer(t *testing.T, bin string, args []string) string {
 	t.Helper()
-	srv := exec.Command(bin, append(common, "serve", "--addr", "127.0.0.1:0")...)
+	srv := exec.Command(bin, append(args, "--addr", "127.0.0.1:0")...)
 	stdout, _ := srv.StdoutPipe()
 	srv.Stderr = os.Stderr
 	if err := srv.Start(); err != nil {

@@ -7,16 +7,21 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/data/postgis"
 	"github.com/taghtia/taghtia/ingest"
 	"github.com/taghtia/taghtia/tiles"
 	"github.com/taghtia/taghtia/web"
 )
 
 type serveCmd struct {
-	Addr string `help:"Address to listen on." default:"127.0.0.1:8080" env:"TAGHTIA_ADDR"`
+	Addr    string        `help:"Address to listen on." default:"127.0.0.1:8080" env:"TAGHTIA_ADDR"`
+	Refresh time.Duration `help:"PostGIS store: how often to check for a new snapshot or coverage run written by another process, and serve it." default:"10s"`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -25,11 +30,11 @@ func (c *serveCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
-	return serve(e, st, c.Addr)
+	return serve(e, st, c.Addr, c.Refresh)
 }
 
-func serve(e *env, st data.Store, addr string) error {
-	set, err := tiles.Load(e.ctx, st, tiles.Options{})
+func serve(e *env, st data.Store, addr string, refresh time.Duration) error {
+	set, err := renderer(e, st, refresh)
 	if err != nil {
 		return err
 	}
@@ -70,6 +75,69 @@ func serve(e *env, st data.Store, addr string) error {
 	e.log.Info("stopped")
 	return nil
 }
+
+// renderer is the tile renderer of the store: in SQL (ST_AsMVT) on
+// PostGIS, kept current as other processes recompute; in process on the
+// embedded store, which no other process can change while serving.
+func renderer(e *env, st data.Store, refresh time.Duration) (tiles.Renderer, error) {
+	pg, ok := st.(*postgis.Store)
+	if !ok {
+		return tiles.Load(e.ctx, st, tiles.Options{})
+	}
+	r, err := postgis.NewTileRenderer(e.ctx, pg, tiles.Options{})
+	if err != nil {
+		return nil, err
+	}
+	live := &liveTiles{}
+	live.cur.Store(r)
+	if refresh > 0 {
+		go live.follow(e, pg, refresh)
+	}
+	return live, nil
+}
+
+// liveTiles serves from the newest PostGIS renderer: every interval it
+// checks whether the store moved on (a new snapshot, coverage run or
+// layer) and swaps in a renderer of the new state.
+type liveTiles struct {
+	cur atomic.Pointer[postgis.TileRenderer]
+}
+
+func (l *liveTiles) follow(e *env, st *postgis.Store, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ok, err := l.cur.Load().Current(e.ctx)
+		if err != nil || ok {
+			if err != nil && e.ctx.Err() == nil {
+				e.log.Warn("tile state check failed", "err", err)
+			}
+			continue
+		}
+		r, err := postgis.NewTileRenderer(e.ctx, st, tiles.Options{})
+		if err != nil {
+			e.log.Warn("tile renderer refresh failed", "err", err)
+			continue
+		}
+		l.cur.Store(r)
+		e.log.Info("tiles follow a new store state", "version", r.Version())
+	}
+}
+
+func (l *liveTiles) Render(ctx context.Context, layer string, t maptile.Tile, q tiles.Query) (tiles.Tile, error) {
+	return l.cur.Load().Render(ctx, layer, t, q)
+}
+func (l *liveTiles) TileJSON(layer, base string, q tiles.Query) (tiles.TileJSON, error) {
+	return l.cur.Load().TileJSON(layer, base, q)
+}
+func (l *liveTiles) Version() string   { return l.cur.Load().Version() }
+func (l *liveTiles) Bounds() orb.Bound { return l.cur.Load().Bounds() }
+func (l *liveTiles) Resolution() int   { return l.cur.Load().Resolution() }
 
 // operators lists the networks that have coverage stats, named from the
 // pack's operator table.

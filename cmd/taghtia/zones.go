@@ -35,7 +35,12 @@ func recompute(e *env, st data.Store) (data.Snapshot, error) {
 	}
 	start := time.Now()
 	pb := bar(total, "aggregate measurements")
+	stage, stageStart := "", start
 	snap, run, err := coverage.Recompute(e.ctx, st, t, func(s string) {
+		if stage != "" {
+			e.log.Debug("stage done", "stage", stage, "seconds", time.Since(stageStart).Seconds())
+		}
+		stage, stageStart = s, time.Now()
 		if s != "aggregate" {
 			pb.Finish()
 			fmt.Printf("%s…\n", s)
@@ -44,6 +49,7 @@ func recompute(e *env, st data.Store) (data.Snapshot, error) {
 	if err != nil {
 		return snap, err
 	}
+	e.log.Debug("stage done", "stage", stage, "seconds", time.Since(stageStart).Seconds())
 	fmt.Printf("coverage: %d measurements on %d cells (H3 res %d, thresholds %s)\n", run.Measurements, run.Cells, run.Resolution, run.ConfigVersion)
 	fmt.Printf("snapshot %d: %d white zones (%d people), %d grey zones (%d people); %d people in unmeasured cells; programme: top %d; %.1fs\n",
 		snap.ID, snap.White, snap.WhitePop, snap.Grey, snap.GreyPop, snap.UnmeasuredPop, snap.ProgrammeSize, time.Since(start).Seconds())

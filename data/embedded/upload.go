@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/taghtia/taghtia/data"
 	bolt "go.etcd.io/bbolt"
@@ -70,7 +69,7 @@ func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (
 		if final.SHA256 != "" && final.SHA256 != up.SHA256 {
 			return fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
 		}
-		final = merge(final, up)
+		final = data.Complete(final, up)
 		final.ID = id
 		v, err := json.Marshal(final)
 		if err != nil {
@@ -91,31 +90,6 @@ func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (
 		return data.Upload{}, fmt.Errorf("embedded: add upload %s: %w", up.File, err)
 	}
 	return stored, nil
-}
-
-// merge fills the fields fill left zero from up.
-func merge(final, up data.Upload) data.Upload {
-	final.SHA256 = up.SHA256
-	if final.File == "" {
-		final.File = up.File
-	}
-	if final.Format == "" {
-		final.Format = up.Format
-	}
-	if final.Operator == "" {
-		final.Operator = up.Operator
-	}
-	if final.Bytes == 0 {
-		final.Bytes = up.Bytes
-	}
-	if final.ReceivedAt.IsZero() {
-		final.ReceivedAt = up.ReceivedAt
-	}
-	if final.ReceivedAt.IsZero() {
-		final.ReceivedAt = time.Now()
-	}
-	final.ReceivedAt = final.ReceivedAt.UTC().Round(0)
-	return final
 }
 
 // emitter writes an upload's rows as chunks keyed id (8 BE) + seq (4 BE).

@@ -150,6 +150,9 @@ func (r *TileRenderer) TileJSON(layer, base string, q tiles.Query) (tiles.TileJS
 // it, else from one SQL query. Errors: tiles.ErrUnknownLayer; the query's
 // error (a cancelled ctx cancels the query).
 func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile, q tiles.Query) (tiles.Tile, error) {
+	if err := tiles.CheckQuery(layer, q); err != nil {
+		return tiles.Tile{}, err
+	}
 	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech)
 	if tile, ok := r.cache.Get(key); ok {
 		return tile, nil

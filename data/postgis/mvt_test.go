@@ -283,7 +283,7 @@ func tilesOver(b orb.Bound, z maptile.Zoom, step uint32) []maptile.Tile {
 
 var tileQueries = []tiles.Query{
 	{MCCMNC: "604-00", Tech: data.Tech4G}, {MCCMNC: "604-01", Tech: data.Tech2G}, {MCCMNC: "604-02", Tech: data.Tech5G},
-	{MCCMNC: "", Tech: data.Tech4G}, {MCCMNC: "604-01", Tech: 0}, {}, {MCCMNC: "604-99", Tech: data.Tech4G},
+	{MCCMNC: "604-99", Tech: data.Tech4G},
 }
 
 // decodedFeature is one feature as orb decodes it, with the exact id and

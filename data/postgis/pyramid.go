@@ -17,16 +17,15 @@ import (
 // stored as typed rows; the hexagon of every cell they use is stored once
 // in hex_cells. TileRenderer draws them with ST_AsMVT.
 
-// coverageKey is one coverage selection a tile can ask for; "" and 0 select
-// every operator and every technology, as data.CellStatFilter does.
+// coverageKey is one coverage selection a tile can ask for: one operator
+// and one technology (tiles.CheckQuery).
 type coverageKey struct {
 	mccMNC string
 	tech   data.Tech
 }
 
 // writeCoveragePyramid replaces the coverage pyramid with the one of a
-// run's stats: for every operator × technology, every operator of one
-// technology, every technology of one operator, and everything.
+// run's stats, for every operator × technology.
 func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, stats []data.CellStat) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM coverage_hex`); err != nil {
 		return fmt.Errorf("postgis: clear coverage pyramid: %w", err)
@@ -44,9 +43,8 @@ func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, 
 	})
 	groups := map[coverageKey][]data.CellStat{}
 	for _, st := range sorted {
-		for _, k := range []coverageKey{{st.MCCMNC, st.Tech}, {"", st.Tech}, {st.MCCMNC, 0}, {"", 0}} {
-			groups[k] = append(groups[k], st)
-		}
+		k := coverageKey{st.MCCMNC, st.Tech}
+		groups[k] = append(groups[k], st)
 	}
 	keys := make([]coverageKey, 0, len(groups))
 	for k := range groups {

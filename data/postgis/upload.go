@@ -68,7 +68,8 @@ func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (
 		if final.SHA256 != "" && final.SHA256 != up.SHA256 {
 			return fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
 		}
-		final = merge(final, up)
+		final = data.Complete(final, up)
+		final.ReceivedAt = final.ReceivedAt.Truncate(time.Microsecond) // what PostgreSQL keeps
 		final.ID = id
 		if _, err := tx.Exec(ctx, `UPDATE uploads SET file = $2, format = $3, operator = $4, bytes = $5, rows = $6,
 			accepted = $7, rejected = $8, received_at = $9 WHERE id = $1`,
@@ -184,31 +185,6 @@ func (s *Store) RebuildAggregates(ctx context.Context) (int64, error) {
 func isUniqueViolation(err error) bool {
 	var pe interface{ SQLState() string }
 	return errors.As(err, &pe) && pe.SQLState() == "23505"
-}
-
-// merge fills the fields fill left zero from up (as the embedded store).
-func merge(final, up data.Upload) data.Upload {
-	final.SHA256 = up.SHA256
-	if final.File == "" {
-		final.File = up.File
-	}
-	if final.Format == "" {
-		final.Format = up.Format
-	}
-	if final.Operator == "" {
-		final.Operator = up.Operator
-	}
-	if final.Bytes == 0 {
-		final.Bytes = up.Bytes
-	}
-	if final.ReceivedAt.IsZero() {
-		final.ReceivedAt = up.ReceivedAt
-	}
-	if final.ReceivedAt.IsZero() {
-		final.ReceivedAt = time.Now()
-	}
-	final.ReceivedAt = final.ReceivedAt.UTC().Truncate(time.Microsecond)
-	return final
 }
 
 // copier COPYs an upload's batches inside its transaction.

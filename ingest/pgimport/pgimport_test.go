@@ -3,6 +3,7 @@ package pgimport
 import (
 	"context"
 	"fmt"
+	"github.com/taghtia/taghtia/data/postgis/pgtest"
 	"math"
 	"net/url"
 	"os"
@@ -74,10 +75,7 @@ var (
 // TAGHTIA_TEST_DATABASE_URL, once per test binary, and returns its URL.
 func testDB(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("TAGHTIA_TEST_DATABASE_URL")
-	if base == "" {
-		t.Skip("set TAGHTIA_TEST_DATABASE_URL, e.g. source scripts/pg.sh && pg_start")
-	}
+	base := pgtest.ServerURL(t)
 	dbOnce.Do(func() {
 		ctx := context.Background()
 		name := fmt.Sprintf("pgimport_test_%d", os.Getpid())
