@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
+	"github.com/taghtia/taghtia/data/postgis/pgtest"
 	"github.com/taghtia/taghtia/geo"
 	"github.com/taghtia/taghtia/tiles"
 )
@@ -125,6 +126,26 @@ func TestEndToEndPostGIS(t *testing.T) {
 	getJSON(t, base+"/api/v1/zones?limit=1", &list)
 	if list.Total == 0 {
 		t.Error("no zones after the recompute")
+	}
+
+	// The GIS team's road layer, in a projected SRID with one broken row,
+	// imported from a table of the same database.
+	if err := pgtest.Exec(t.Context(), db, `CREATE SCHEMA gis;
+		CREATE TABLE gis.routes (gid text PRIMARY KEY, classe text, geom geometry(LineString, 26191));
+		INSERT INTO gis.routes VALUES
+			('N1-a', 'nationale', ST_Transform(ST_GeomFromText('LINESTRING(-7.62 33.58, -7.40 33.60, -6.84 34.02)', 4326), 26191)),
+			('R3-b', 'regionale', ST_Transform(ST_GeomFromText('LINESTRING(-7.60 33.00, -7.55 33.10)', 4326), 26191)),
+			('X-0', 'piste', NULL);
+		CREATE TABLE gis.notes (id int, txt text);`); err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, bin, append(common, "layers", "import", "--table", "gis.routes", "--kind", "roads", "--map", "id=gid")...)
+	if !regexp.MustCompile(`roads\s+2\s`).MatchString(out) {
+		t.Errorf("layers import output:\n%s", out)
+	}
+	cmd := exec.Command(bin, append(common, "layers", "import", "--table", "gis.notes", "--kind", "sites")...)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "geometry") {
+		t.Errorf("import of a table without geometry: %v\n%s", err, b)
 	}
 }
 

@@ -37,6 +37,7 @@ type TileRenderer struct {
 	base     int
 	zoneMinZ maptile.Zoom
 	snapshot int64 // latest snapshot when made; 0 when there is none
+	gen      int64 // coverage pyramid generation when made
 	bounds   orb.Bound
 	version  string
 	cache    *lru.Cache[string, tiles.Tile]
@@ -63,7 +64,7 @@ func NewTileRenderer(ctx context.Context, st *Store, opt tiles.Options) (*TileRe
 	if err != nil {
 		return nil, err
 	}
-	r.base, r.snapshot, r.version = state.base, state.snapshot, state.version
+	r.base, r.snapshot, r.gen, r.version = state.base, state.snapshot, state.gen, state.version
 	var xmin, ymin, xmax, ymax *float64
 	err = r.db.QueryRow(ctx, `SELECT min(ST_XMin(geom)), min(ST_YMin(geom)), max(ST_XMax(geom)), max(ST_YMax(geom))
 		FROM areas WHERE level IN ('region', 'province', 'commune') AND geom IS NOT NULL`).Scan(&xmin, &ymin, &xmax, &ymax)
@@ -80,6 +81,7 @@ func NewTileRenderer(ctx context.Context, st *Store, opt tiles.Options) (*TileRe
 type tileState struct {
 	base     int
 	snapshot int64
+	gen      int64
 	version  string
 }
 
@@ -103,6 +105,10 @@ func (r *TileRenderer) state(ctx context.Context) (tileState, error) {
 		return s, fmt.Errorf("postgis: tiles: latest snapshot: %w", err)
 	}
 	ver = append(ver, fmt.Sprintf("snapshot %d", s.snapshot))
+	if err := r.db.QueryRow(ctx, `SELECT coalesce((SELECT (value #>> '{}')::bigint FROM meta WHERE key = 'coverage_gen'), 0)`).Scan(&s.gen); err != nil {
+		return s, fmt.Errorf("postgis: tiles: coverage generation: %w", err)
+	}
+	ver = append(ver, fmt.Sprintf("coverage %d", s.gen))
 	infos, err := r.st.LayerInfos(ctx)
 	if err != nil {
 		return s, fmt.Errorf("postgis: tiles: layer infos: %w", err)
@@ -288,7 +294,7 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 				` FROM hex_cells h JOIN zone_hex z ON z.snapshot_id = ` + arg(r.snapshot, "int8") + ` AND z.res = h.res AND z.cell = h.cell WHERE ` + hexes(sl)
 		case tiles.SourceCoverageHexes:
 			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + toTile("h.geom_3857") + " AS geom" +
-				` FROM hex_cells h JOIN coverage_hex c ON c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
+				` FROM hex_cells h JOIN coverage_hex c ON c.gen = ` + arg(r.gen, "int8") + ` AND c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
 				` AND c.res = h.res AND c.cell = h.cell WHERE ` + hexes(sl)
 		default:
 			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)

@@ -3,11 +3,18 @@ package postgis
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
 	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/data/postgis/pgtest"
 	"github.com/taghtia/taghtia/data/storetest"
+	"github.com/taghtia/taghtia/geo"
+	"github.com/taghtia/taghtia/tiles"
 )
 
 func TestStore(t *testing.T) {
@@ -76,5 +83,116 @@ func TestRebuildAggregates(t *testing.T) {
 	}
 	if total != int32(len(late)+10) {
 		t.Errorf("rebuilt after detach: %d samples, want %d", total, len(late)+10)
+	}
+}
+
+// TestReadPool checks that lists and tiles go to the read pool: the
+// "replica" is a copy of the database taken after the first snapshot, so
+// a second snapshot written to the primary is not seen by reads, as with
+// a lagging replica, while writes and their own reads stay on the primary.
+func TestReadPool(t *testing.T) {
+	primary := pgtest.FreshDB(t)
+	ctx := t.Context()
+	s, err := Open(ctx, primary, Options{Log: testLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.AddSnapshot(ctx, data.Snapshot{ComputedAt: time.Now(), Resolution: 8}, []data.Zone{{ID: "W-1", Kind: data.White, Rank: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	replica := pgtest.FreshDB(t)
+	name := replica[strings.LastIndex(replica, "/")+1:]
+	name = name[:strings.IndexAny(name+"?", "?")]
+	if err := pgtest.Exec(ctx, pgtest.ServerURL(t), "DROP DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	srcName := primary[strings.LastIndex(primary, "/")+1:]
+	srcName = srcName[:strings.IndexAny(srcName+"?", "?")]
+	if err := pgtest.Exec(ctx, pgtest.ServerURL(t), "CREATE DATABASE "+name+" TEMPLATE "+srcName); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(ctx, primary, Options{ReadURL: replica, Log: testLog()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	second, err := s.AddSnapshot(ctx, data.Snapshot{ComputedAt: time.Now(), Resolution: 8}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	latest, err := s.LatestSnapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if latest.ID != first.ID || second.ID == first.ID {
+		t.Errorf("LatestSnapshot through the read pool = %d, want the replica's %d (primary has %d)", latest.ID, first.ID, second.ID)
+	}
+	if _, err := s.Zone(ctx, first.ID, "W-1"); err != nil {
+		t.Errorf("Zone from the replica: %v", err)
+	}
+	ups, err := s.Uploads(ctx)
+	if err != nil || len(ups) != 0 {
+		t.Errorf("Uploads = %v, %v", ups, err)
+	}
+}
+
+// TestCoverageGenerations checks that a tile renderer made before a
+// coverage run keeps serving the run it was made on, and a new one the
+// new run.
+func TestCoverageGenerations(t *testing.T) {
+	s := freshStore(t)
+	ctx := t.Context()
+	a, _ := geo.CellAt(orb.Point{-7.6, 33.5}, 8) // Casablanca
+	b, _ := geo.CellAt(orb.Point{-6.8, 34.0}, 8) // Rabat, in another z13 tile
+	stat := func(c geo.Cell) data.CellStat {
+		return data.CellStat{Cell: c, MCCMNC: "604-01", Tech: data.Tech4G, Samples: 9, SignalP10: -90, SignalP50: -85, SignalP90: -80,
+			DLP10: 12, DLP50: 20, DLP90: 30, Last: time.Now(), Level: data.LevelGood}
+	}
+	run := data.CoverageRun{Resolution: 8, ComputedAt: time.Now()}
+	if err := s.ReplaceCoverage(ctx, run, []data.CellStat{stat(a)}); err != nil {
+		t.Fatal(err)
+	}
+	old, err := NewTileRenderer(ctx, s, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReplaceCoverage(ctx, run, []data.CellStat{stat(b)}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := NewTileRenderer(ctx, s, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := old.Current(ctx); ok {
+		t.Error("old renderer says it is current after a coverage run")
+	}
+	q := tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G}
+	// features counts the coverage hexagons of r in the z13 tile of c.
+	features := func(r *TileRenderer, c geo.Cell) int {
+		tile := maptile.At(geo.CellCenter(c), 13)
+		tl, err := r.Render(ctx, "coverage", tile, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tl.Raw == nil {
+			return 0
+		}
+		ls, err := mvt.Unmarshal(tl.Raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, l := range ls {
+			n += len(l.Features)
+		}
+		return n
+	}
+	if na, nb := features(old, a), features(old, b); na != 1 || nb != 0 {
+		t.Errorf("old renderer: %d hexagons at its run's cell, %d at the new run's; want 1, 0", na, nb)
+	}
+	if na, nb := features(cur, a), features(cur, b); na != 0 || nb != 1 {
+		t.Errorf("new renderer: %d hexagons at the old run's cell, %d at its own; want 0, 1", na, nb)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/taghtia/taghtia/data"
@@ -24,11 +25,21 @@ type coverageKey struct {
 	tech   data.Tech
 }
 
-// writeCoveragePyramid replaces the coverage pyramid with the one of a
-// run's stats, for every operator × technology.
+// writeCoveragePyramid stores the coverage pyramid of a run's stats, for
+// every operator × technology, as a new generation, made current in meta;
+// generations before the previous one are deleted.
 func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, stats []data.CellStat) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM coverage_hex`); err != nil {
-		return fmt.Errorf("postgis: clear coverage pyramid: %w", err)
+	var prev, gen int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT (value #>> '{}')::bigint FROM meta WHERE key = 'coverage_gen'), 0)`).Scan(&prev); err != nil {
+		return fmt.Errorf("postgis: coverage generation: %w", err)
+	}
+	gen = prev + 1
+	if _, err := tx.Exec(ctx, `DELETE FROM coverage_hex WHERE gen < $1`, prev); err != nil {
+		return fmt.Errorf("postgis: drop old coverage pyramids: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO meta (key, value) VALUES ('coverage_gen', to_jsonb($1::bigint))
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, gen); err != nil {
+		return fmt.Errorf("postgis: coverage generation: %w", err)
 	}
 	base := run.Resolution
 	if base == 0 && len(stats) > 0 {
@@ -59,7 +70,7 @@ func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, 
 		for res, props := range tiles.CoverageHexes(groups[k], base) {
 			for c, p := range props {
 				cells[c] = struct{}{}
-				rows = append(rows, []any{k.mccMNC, int16(k.tech), int16(res), cellID(c), p["level"],
+				rows = append(rows, []any{gen, k.mccMNC, int16(k.tech), int16(res), cellID(c), p["level"],
 					propInt(p["samples"]), propInt32(p["cells"]), p["signal_p50"], p["dl_p10"]})
 			}
 		}
@@ -67,8 +78,14 @@ func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, 
 	if err := ensureHexCells(ctx, tx, cells); err != nil {
 		return err
 	}
+	// In key order, so the primary key index is appended to, not split at
+	// random.
+	slices.SortFunc(rows, func(a, b []any) int {
+		return cmp.Or(strings.Compare(a[1].(string), b[1].(string)), cmp.Compare(a[2].(int16), b[2].(int16)),
+			cmp.Compare(a[3].(int16), b[3].(int16)), cmp.Compare(a[4].(int64), b[4].(int64)))
+	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"coverage_hex"},
-		[]string{"mcc_mnc", "tech", "res", "cell", "level", "samples", "cells", "signal_p50", "dl_p10"},
+		[]string{"gen", "mcc_mnc", "tech", "res", "cell", "level", "samples", "cells", "signal_p50", "dl_p10"},
 		pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("postgis: write coverage pyramid: %w", err)
 	}
@@ -91,6 +108,9 @@ func writeZonePyramid(ctx context.Context, tx pgx.Tx, snapshotID int64, zones []
 	if err := ensureHexCells(ctx, tx, cells); err != nil {
 		return err
 	}
+	slices.SortFunc(rows, func(a, b []any) int {
+		return cmp.Or(cmp.Compare(a[1].(int16), b[1].(int16)), cmp.Compare(a[2].(int64), b[2].(int64)))
+	})
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"zone_hex"},
 		[]string{"snapshot_id", "res", "cell", "kind", "population", "zones"},
 		pgx.CopyFromRows(rows)); err != nil {

@@ -23,13 +23,15 @@ CREATE TABLE hex_cells (
 );
 CREATE INDEX hex_cells_res_geom_3857 ON hex_cells USING gist (res, geom_3857);
 
--- The coverage pyramid of the last coverage run, for every tile query: one
--- operator and technology, or every operator (mcc_mnc '') and/or every
--- technology (tech 0), as tiles.Query selects. res is the run's grid
--- resolution (cell stats: signal_p50, dl_p10) or a coarser parent (cells
--- = measured children). Replaced with the cell stats.
+-- The coverage pyramid of the last coverage runs, per operator and
+-- technology (tiles.Query). res is the run's grid resolution (cell stats:
+-- signal_p50, dl_p10) or a coarser parent (cells = measured children).
+-- Each run writes a new generation (meta coverage_gen) and drops those
+-- before the previous one: a renderer made before the run keeps serving
+-- its own generation, and nothing blocks readers or meets dead keys.
 CREATE TABLE coverage_hex (
-    mcc_mnc    text     NOT NULL,
+    gen        bigint   NOT NULL,
+    mcc_mnc    text     COLLATE "C" NOT NULL,
     tech       smallint NOT NULL,
     res        smallint NOT NULL,
     cell       bigint   NOT NULL,
@@ -38,7 +40,7 @@ CREATE TABLE coverage_hex (
     cells      integer,
     signal_p50 real,
     dl_p10     real,
-    PRIMARY KEY (mcc_mnc, tech, res, cell)
+    PRIMARY KEY (gen, mcc_mnc, tech, res, cell)
 );
 
 -- The low-zoom zone hexagons of each snapshot (agg=1 features).
