@@ -56,9 +56,11 @@ func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (
 			VALUES (NULLIF($1, ''), $2, '', 0, 0, 0, 0, now()) RETURNING id`, up.SHA256, up.File).Scan(&id); err != nil {
 			return err
 		}
-		e := &copier{ctx: ctx, tx: tx, s: s, id: id, months: map[time.Time]bool{}, agg: data.NewHistBuilder(s.aggRes)}
+		e := newCopier(ctx, tx, s, id)
 		final, err := fill(e.emit)
-		e.close()
+		if cerr := e.close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
 			return err
 		}
@@ -187,7 +189,11 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.SQLState() == "23505"
 }
 
-// copier COPYs an upload's batches inside its transaction.
+// copier COPYs an upload's batches inside its transaction. Preparing a
+// batch (H3 cell, bins, aggregates, row values) runs in the caller of emit
+// while the previous batch is copied by a worker goroutine, so the client's
+// work overlaps the server's. The worker alone uses the transaction until
+// close returns.
 type copier struct {
 	ctx    context.Context
 	tx     pgx.Tx
@@ -195,17 +201,71 @@ type copier struct {
 	id     int64
 	mu     sync.Mutex // fill may call emit from another goroutine
 	seq    int32
-	n      int64
 	done   bool
-	rows   [][]any
 	months map[time.Time]bool // partitions ensured in this transaction
 	agg    *data.HistBuilder  // this upload's per-cell aggregates
+
+	work     chan copyBatch
+	finished chan struct{}
+	errMu    sync.Mutex
+	err      error // the worker's first error
+	n        int64 // rows copied, by the worker
 }
 
-func (c *copier) close() {
+type copyBatch struct {
+	rows   [][]any
+	months []time.Time
+}
+
+func newCopier(ctx context.Context, tx pgx.Tx, s *Store, id int64) *copier {
+	c := &copier{ctx: ctx, tx: tx, s: s, id: id, months: map[time.Time]bool{}, agg: data.NewHistBuilder(s.aggRes),
+		work: make(chan copyBatch, 2), finished: make(chan struct{})}
+	go c.worker()
+	return c
+}
+
+func (c *copier) worker() {
+	defer close(c.finished)
+	for b := range c.work {
+		if c.failed() != nil {
+			continue // drain: emit sees the error and stops
+		}
+		if err := c.copy(b); err != nil {
+			c.errMu.Lock()
+			c.err = err
+			c.errMu.Unlock()
+		}
+	}
+}
+
+func (c *copier) copy(b copyBatch) error {
+	for _, month := range b.months {
+		if err := c.s.parts.ensure(c.ctx, c.tx, month, c.months); err != nil {
+			return fmt.Errorf("partition for %s: %w", month.Format("2006-01"), err)
+		}
+	}
+	n, err := c.tx.CopyFrom(c.ctx, pgx.Identifier{"measurements"}, measurementColumns, pgx.CopyFromRows(b.rows))
+	c.n += n
+	return err
+}
+
+func (c *copier) failed() error {
+	c.errMu.Lock()
+	defer c.errMu.Unlock()
+	return c.err
+}
+
+// close stops emit, waits for the last batch and returns the worker's
+// error.
+func (c *copier) close() error {
 	c.mu.Lock()
-	c.done = true
+	if !c.done {
+		c.done = true
+		close(c.work)
+	}
 	c.mu.Unlock()
+	<-c.finished
+	return c.failed()
 }
 
 func nullable(v float32) any {
@@ -219,6 +279,9 @@ func (c *copier) emit(ms []data.Measurement) error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
+	if err := c.failed(); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.done {
@@ -228,7 +291,7 @@ func (c *copier) emit(ms []data.Measurement) error {
 		return nil
 	}
 	months := map[time.Time]bool{}
-	c.rows = c.rows[:0]
+	rows := make([][]any, 0, len(ms))
 	for i := range ms {
 		m := &ms[i]
 		if m.Time.Before(minTime) || m.Time.After(maxTime) {
@@ -247,19 +310,21 @@ func (c *copier) emit(ms []data.Measurement) error {
 		if data.Has(m.DLMbps) {
 			dlBin = data.DLBin(m.DLMbps)
 		}
-		c.rows = append(c.rows, []any{c.id, c.seq, t, m.Lon, m.Lat, cell, m.MCCMNC, int16(m.Tech),
+		rows = append(rows, []any{c.id, c.seq, t, m.Lon, m.Lat, cell, m.MCCMNC, int16(m.Tech),
 			nullable(m.SignalDBm), nullable(m.RSRQDB), nullable(m.SINRDB), nullable(m.DLMbps), nullable(m.ULMbps),
 			nullable(m.LatencyMs), nullable(m.AccuracyM), int16(m.Env), int16(m.Source), int64(m.Device), sigBin, dlBin})
 		c.seq++
 	}
+	b := copyBatch{rows: rows}
 	for month := range months {
-		if err := c.s.parts.ensure(c.ctx, c.tx, month, c.months); err != nil {
-			return fmt.Errorf("partition for %s: %w", month.Format("2006-01"), err)
-		}
+		b.months = append(b.months, month)
 	}
-	n, err := c.tx.CopyFrom(c.ctx, pgx.Identifier{"measurements"}, measurementColumns, pgx.CopyFromRows(c.rows))
-	c.n += n
-	return err
+	select {
+	case c.work <- b:
+		return nil
+	case <-c.ctx.Done():
+		return c.ctx.Err()
+	}
 }
 
 const uploadSelect = `SELECT id, coalesce(sha256, ''), file, format, operator, bytes, rows, accepted, rejected, received_at FROM uploads`
