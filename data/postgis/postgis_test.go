@@ -196,3 +196,32 @@ func TestCoverageGenerations(t *testing.T) {
 		t.Errorf("new renderer: %d hexagons at the old run's cell, %d at its own; want 0, 1", na, nb)
 	}
 }
+
+// TestSchemaVersion checks the server's schema check: a fresh database
+// with NoMigrate is refused with the command to run, Migrate brings it to
+// SchemaVersion, and a database from a newer binary is refused.
+func TestSchemaVersion(t *testing.T) {
+	url := pgtest.FreshDB(t)
+	ctx := t.Context()
+	if _, err := Open(ctx, url, Options{NoMigrate: true, Log: testLog()}); err == nil || !strings.Contains(err.Error(), "taghtia migrate") {
+		t.Fatalf("Open(NoMigrate) on an empty database = %v, want an error naming taghtia migrate", err)
+	}
+	steps, err := Migrate(ctx, url)
+	if err != nil || len(steps) == 0 || steps[len(steps)-1].Version != SchemaVersion() {
+		t.Fatalf("Migrate = %+v, %v; want steps up to %d", steps, err, SchemaVersion())
+	}
+	if steps, err := Migrate(ctx, url); err != nil || len(steps) != 0 {
+		t.Errorf("second Migrate = %+v, %v; want nothing to do", steps, err)
+	}
+	s, err := Open(ctx, url, Options{NoMigrate: true, Log: testLog()})
+	if err != nil {
+		t.Fatalf("Open(NoMigrate) after Migrate: %v", err)
+	}
+	s.Close()
+	if err := pgtest.Exec(ctx, url, fmt.Sprintf(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (%d, true)`, SchemaVersion()+1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, url, Options{Log: testLog()}); err == nil || !strings.Contains(err.Error(), "upgrade taghtia") {
+		t.Errorf("Open on a newer schema = %v, want an error asking to upgrade", err)
+	}
+}
