@@ -52,7 +52,7 @@ echo "== PostGIS: the same national file (throwaway cluster, fsync on)"
 source scripts/pg.sh
 PG_DURABLE=1 pg_start
 trap 'pg_stop' EXIT
-psql "$TAGHTIA_TEST_DATABASE_URL" -qc "CREATE DATABASE taghtia_bench"
+"$PG_BIN/psql" "$TAGHTIA_TEST_DATABASE_URL" -qc "CREATE DATABASE taghtia_bench"
 BENCH_DB="${TAGHTIA_TEST_DATABASE_URL/taghtia_test/taghtia_bench}"
 P="$work/taghtia --db $BENCH_DB --data $work/pgfiles --layers $LAYERS"
 $P layers load >/dev/null

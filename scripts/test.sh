@@ -37,20 +37,31 @@ step "go test"
 go test -count=1 ./...
 go test -count=1 -race ./tiles/... ./web/... ./data/...
 
-step "browser test"
+step "browser test (the demo on the embedded store, then on PostGIS)"
 go build -o bin/taghtia ./cmd/taghtia
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-bin/taghtia --data "$work/data" --layers "$TAGHTIA_LAYERS" demo --scale 0.15 --addr "127.0.0.1:$port" >"$work/demo.log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; pg_stop' EXIT
-for _ in $(seq 1 600); do
-  if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
-  if ! kill -0 $pid 2>/dev/null; then cat "$work/demo.log"; echo "demo exited"; exit 1; fi
-  sleep 0.5
-done
-curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/demo.log"; exit 1; }
-export TAGHTIA_URL="http://127.0.0.1:$port"
-export TAGHTIA_SCREENSHOTS="${TAGHTIA_SCREENSHOTS:-$work/screens}"
-(cd web && node --test e2e/)
-echo "screenshots in $TAGHTIA_SCREENSHOTS"
+pid=
+trap 'if [ -n "$pid" ]; then kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; fi; pg_stop' EXIT
+
+# browser_test NAME STORE-FLAGS…: runs the demo on a free port with the
+# given store, then the browser test against it, screenshots in $work/NAME.
+browser_test() {
+  local name=$1; shift
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  bin/taghtia "$@" --layers "$TAGHTIA_LAYERS" demo --scale 0.15 --addr "127.0.0.1:$port" >"$work/$name.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 600); do
+    if curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
+    if ! kill -0 $pid 2>/dev/null; then cat "$work/$name.log"; echo "demo ($name) exited"; exit 1; fi
+    sleep 0.5
+  done
+  curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/$name.log"; exit 1; }
+  (cd web && TAGHTIA_URL="http://127.0.0.1:$port" TAGHTIA_SCREENSHOTS="${TAGHTIA_SCREENSHOTS:-$work}/$name" node --test e2e/)
+  kill $pid; wait $pid 2>/dev/null || true; pid=
+  echo "screenshots ($name) in ${TAGHTIA_SCREENSHOTS:-$work}/$name"
+}
+
+browser_test embedded --data "$work/data"
+"$PG_BIN/psql" "$TAGHTIA_TEST_DATABASE_URL" -qc "CREATE DATABASE taghtia_ui"
+browser_test postgis --db "${TAGHTIA_TEST_DATABASE_URL/taghtia_test/taghtia_ui}" --data "$work/pgfiles"
