@@ -3,9 +3,14 @@ package main_test
 import (
 	"cmp"
 	"fmt"
+	"io"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -231,4 +236,89 @@ func decodeTile(raw []byte) (mvt.Layers, error) {
 		}
 	}
 	return out, nil
+}
+
+// TestKilledIngestLeavesNothing kills taghtia ingest with SIGKILL while
+// its COPY runs on PostGIS and on the embedded store, then checks that
+// the store holds nothing of the upload and takes the same file again.
+func TestKilledIngestLeavesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	pack := packDir(t)
+	db := freshDB(t)
+	bin := build(t)
+	dir := t.TempDir()
+	emb := []string{"--data", filepath.Join(dir, "data"), "--layers", pack}
+	pg := []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack}
+	sim := filepath.Join(dir, "sim.csv")
+	run(t, bin, append(emb, "layers", "load")...)
+	run(t, bin, append(pg, "layers", "load")...)
+	run(t, bin, append(emb, "simulate", "--scale", "0.4", "--seed", "3", "--now", "2026-11-30T12:00:00Z", "--out", sim)...)
+	ctx := t.Context()
+	for _, c := range []struct {
+		name string
+		args []string
+	}{{"postgis", pg}, {"embedded", emb}} {
+		// Kill it when its progress bar says it is between 20 % and 80 %
+		// through the file: rows are being written, nothing is committed.
+		cmd := exec.Command(bin, append(c.args, "ingest", sim)...)
+		stderr, _ := cmd.StderrPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pct := regexp.MustCompile(`(\d+)% \|`)
+		buf := make([]byte, 4096)
+		killed := false
+		for !killed {
+			n, err := stderr.Read(buf)
+			for _, m := range pct.FindAllStringSubmatch(string(buf[:n]), -1) {
+				if v, _ := strconv.Atoi(m[1]); v >= 20 && v <= 80 {
+					cmd.Process.Kill()
+					t.Logf("%s: killed at %d%% of the file", c.name, v)
+					killed = true
+					break
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		go io.Copy(io.Discard, stderr)
+		if err := cmd.Wait(); !killed || err == nil {
+			t.Fatalf("%s: ingest was not killed mid-file (%v)", c.name, err)
+		}
+		var st data.Store
+		var err error
+		if c.name == "postgis" {
+			st, err = postgis.Open(ctx, db, postgis.Options{NoMigrate: true})
+		} else {
+			st, err = embedded.Open(filepath.Join(dir, "data"), embedded.Options{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ups, err := st.Uploads(ctx)
+		n := 0
+		st.ScanMeasurements(ctx, func(ms []data.Measurement) error { n += len(ms); return nil })
+		aggs := 0
+		st.CellHistograms(ctx, 8, func(hs []data.CellHist) error { aggs += len(hs); return nil })
+		st.Close()
+		if err != nil || len(ups) != 0 || n != 0 || aggs != 0 {
+			t.Errorf("%s after a killed ingest: %d uploads (%v), %d measurements, %d aggregates; want none", c.name, len(ups), err, n, aggs)
+		}
+		if c.name == "postgis" {
+			s, _ := postgis.Open(ctx, db, postgis.Options{NoMigrate: true})
+			var rows int64
+			s.Pool().QueryRow(ctx, `SELECT count(*) FROM measurements`).Scan(&rows)
+			s.Close()
+			if rows != 0 {
+				t.Errorf("postgis: %d raw rows left after a killed ingest", rows)
+			}
+		}
+		out := run(t, bin, append(c.args, "ingest", sim)...)
+		if !strings.Contains(out, "upload ") || strings.Contains(out, "already ingested") {
+			t.Errorf("%s: ingest after the killed one:\n%s", c.name, out)
+		}
+	}
 }
