@@ -62,6 +62,7 @@ type CSVOptions struct {
 	Progress     func(bytesRead int64) // optional, called every batch
 	DeviceSalt   string                // keys the device hash
 	Context      context.Context       // optional cancellation
+	Format       string                // format name (see Formats); "": detect from the content
 }
 
 var mccMNC = regexp.MustCompile(`^[0-9]{3}-[0-9]{2,3}$`)
@@ -69,23 +70,107 @@ var mccMNC = regexp.MustCompile(`^[0-9]{3}-[0-9]{2,3}$`)
 // androidUnavailable is Android's CellInfo.UNAVAILABLE, sent for "no value".
 const androidUnavailable = 2147483647
 
-type colIndex struct {
-	idx map[string]int
-}
-
-func (c colIndex) get(rec []string, name string) string {
-	i, ok := c.idx[name]
-	if !ok || i >= len(rec) {
-		return ""
-	}
-	return strings.TrimSpace(rec[i])
-}
-
-// ReadCanonical validates a canonical measurement CSV from r, calling emit
-// with batches of accepted rows. name labels problems. It returns the
-// report; a *FormatError when the file cannot be read as this format; an
-// error from emit as is.
+// ReadCanonical reads Taghtia's canonical measurement CSV, validates every
+// row and emits the accepted ones in batches; see ReadRows.
 func ReadCanonical(r io.Reader, name string, opt CSVOptions, emit func([]data.Measurement) error) (*Report, error) {
+	rep := &Report{File: name}
+	src, err := openCanonical(r, name, rep)
+	if err != nil {
+		return rep, err
+	}
+	return rep, ReadRows(src, name, opt, rep, emit)
+}
+
+// csvSource reads the canonical CSV: any column order, BOM stripped,
+// unknown columns warned about once.
+type csvSource struct {
+	cr   *countingReader
+	rd   *csv.Reader
+	pos  []int // canonical index -> record index, -1 when absent
+	name string
+}
+
+func openCanonical(r io.Reader, name string, rep *Report) (RowSource, error) {
+	cr := &countingReader{r: r}
+	rd := csv.NewReader(cr)
+	rd.FieldsPerRecord = -1
+	rd.ReuseRecord = true
+	header, err := rd.Read()
+	if err == io.EOF {
+		return nil, &FormatError{File: name, Message: "the file is empty; expected a header row naming the columns " + strings.Join(CanonicalColumns, ",")}
+	}
+	if err != nil {
+		return nil, &FormatError{File: name, Line: 1, Message: "cannot read the header: " + err.Error()}
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		if _, dup := idx[h]; dup {
+			return nil, &FormatError{File: name, Line: 1, Column: h, Message: fmt.Sprintf("column %q appears twice in the header", h)}
+		}
+		idx[h] = i
+		if canonicalIndex(h) < 0 {
+			rep.add(Problem{File: name, Line: 1, Column: h, Value: h, Code: "W_UNKNOWN_COLUMN", Severity: SevWarning,
+				Message: fmt.Sprintf("unknown column %q is ignored; known columns are %s", h, strings.Join(CanonicalColumns, ", "))})
+		}
+	}
+	for _, req := range []string{"time", "lat", "lon", "mcc_mnc", "tech"} {
+		if _, ok := idx[req]; !ok {
+			return nil, &FormatError{File: name, Line: 1, Column: req, Message: fmt.Sprintf("required column %q is missing from the header %q", req, strings.Join(header, ","))}
+		}
+	}
+	_, hasSig := idx["signal_dbm"]
+	_, hasDL := idx["dl_mbps"]
+	if !hasSig && !hasDL {
+		return nil, &FormatError{File: name, Line: 1, Column: "signal_dbm", Message: "the header needs signal_dbm or dl_mbps (or both)"}
+	}
+	s := &csvSource{cr: cr, rd: rd, name: name, pos: make([]int, len(CanonicalColumns))}
+	for i, c := range CanonicalColumns {
+		s.pos[i] = -1
+		if j, ok := idx[c]; ok {
+			s.pos[i] = j
+		}
+	}
+	return s, nil
+}
+
+func (s *csvSource) Column(canon string) string { return canon }
+func (s *csvSource) Bytes() int64               { return s.cr.n }
+
+func (s *csvSource) Next() (Row, error) {
+	for {
+		rec, err := s.rd.Read()
+		if err == io.EOF {
+			return Row{}, io.EOF
+		}
+		line, _ := s.rd.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
+				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
+					return Row{}, &RowError{Line: pe.Line, Code: "E_CSV_SYNTAX", Message: "cannot parse the row: " + pe.Err.Error()}
+				}
+				return Row{}, &FormatError{File: s.name, Line: pe.Line, Message: err.Error()}
+			}
+			return Row{}, fmt.Errorf("read %s: %w", s.name, err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // blank line
+		}
+		f := make([]string, len(CanonicalColumns))
+		for i, j := range s.pos {
+			if j >= 0 && j < len(rec) {
+				f[i] = rec[j]
+			}
+		}
+		return Row{Line: line, Fields: f}, nil
+	}
+}
+
+// ReadRows validates every row of src and emits the accepted ones in
+// batches, counting and reporting into rep. Problems name the file's own
+// columns (src.Column). It returns ErrNoRows when no row was accepted.
+func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func([]data.Measurement) error) error {
 	if opt.Now.IsZero() {
 		opt.Now = time.Now()
 	}
@@ -98,45 +183,6 @@ func ReadCanonical(r io.Reader, name string, opt CSVOptions, emit func([]data.Me
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = 4096
 	}
-	cr := &countingReader{r: r}
-	rep := &Report{File: name}
-	rd := csv.NewReader(cr)
-	rd.FieldsPerRecord = -1
-	rd.ReuseRecord = true
-	header, err := rd.Read()
-	if err == io.EOF {
-		return rep, &FormatError{File: name, Message: "the file is empty; expected a header row naming the columns " + strings.Join(CanonicalColumns, ",")}
-	}
-	if err != nil {
-		return rep, &FormatError{File: name, Line: 1, Message: "cannot read the header: " + err.Error()}
-	}
-	cols := colIndex{idx: map[string]int{}}
-	known := map[string]bool{}
-	for _, c := range CanonicalColumns {
-		known[c] = true
-	}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
-		if _, dup := cols.idx[h]; dup {
-			return rep, &FormatError{File: name, Line: 1, Column: h, Message: fmt.Sprintf("column %q appears twice in the header", h)}
-		}
-		cols.idx[h] = i
-		if !known[h] {
-			rep.add(Problem{File: name, Line: 1, Column: h, Value: h, Code: "W_UNKNOWN_COLUMN", Severity: SevWarning,
-				Message: fmt.Sprintf("unknown column %q is ignored; known columns are %s", h, strings.Join(CanonicalColumns, ", "))})
-		}
-	}
-	for _, req := range []string{"time", "lat", "lon", "mcc_mnc", "tech"} {
-		if _, ok := cols.idx[req]; !ok {
-			return rep, &FormatError{File: name, Line: 1, Column: req, Message: fmt.Sprintf("required column %q is missing from the header %q", req, strings.Join(header, ","))}
-		}
-	}
-	_, hasSig := cols.idx["signal_dbm"]
-	_, hasDL := cols.idx["dl_mbps"]
-	if !hasSig && !hasDL {
-		return rep, &FormatError{File: name, Line: 1, Column: "signal_dbm", Message: "the header needs signal_dbm or dl_mbps (or both)"}
-	}
-
 	batch := make([]data.Measurement, 0, opt.BatchSize)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -147,7 +193,7 @@ func ReadCanonical(r io.Reader, name string, opt CSVOptions, emit func([]data.Me
 		}
 		batch = make([]data.Measurement, 0, opt.BatchSize)
 		if opt.Progress != nil {
-			opt.Progress(cr.n)
+			opt.Progress(src.Bytes())
 		}
 		if opt.Context != nil {
 			if err := opt.Context.Err(); err != nil {
@@ -156,31 +202,24 @@ func ReadCanonical(r io.Reader, name string, opt CSVOptions, emit func([]data.Me
 		}
 		return nil
 	}
-	v := rowValidator{file: name, opt: opt, cols: cols, rep: rep}
+	v := rowValidator{file: name, opt: opt, src: src, rep: rep}
 	for {
-		rec, err := rd.Read()
+		row, err := src.Next()
 		if err == io.EOF {
 			break
 		}
-		line, _ := rd.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				rep.Rows++
-				rep.Rejected++
-				rep.add(Problem{File: name, Line: pe.Line, Code: "E_CSV_SYNTAX", Severity: SevError, Message: "cannot parse the row: " + pe.Err.Error()})
-				if errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote) {
-					continue
-				}
-				return rep, &FormatError{File: name, Line: pe.Line, Message: err.Error()}
-			}
-			return rep, fmt.Errorf("read %s: %w", name, err)
+		var re *RowError
+		if errors.As(err, &re) {
+			rep.Rows++
+			rep.Rejected++
+			rep.add(Problem{File: name, Line: re.Line, Column: re.Column, Value: truncate(re.Value), Code: re.Code, Severity: SevError, Message: re.Message})
+			continue
 		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // blank line
+		if err != nil {
+			return err
 		}
 		rep.Rows++
-		m, ok := v.row(rec, line)
+		m, ok := v.row(row.Fields, row.Line)
 		if !ok {
 			rep.Rejected++
 			continue
@@ -189,31 +228,33 @@ func ReadCanonical(r io.Reader, name string, opt CSVOptions, emit func([]data.Me
 		batch = append(batch, m)
 		if len(batch) == opt.BatchSize {
 			if err := flush(); err != nil {
-				return rep, err
+				return err
 			}
 		}
 	}
 	if err := flush(); err != nil {
-		return rep, err
+		return err
 	}
 	if rep.Accepted == 0 {
-		return rep, fmt.Errorf("%s: %w (%d rows read, %d rejected)", name, ErrNoRows, rep.Rows, rep.Rejected)
+		return fmt.Errorf("%s: %w (%d rows read, %d rejected)", name, ErrNoRows, rep.Rows, rep.Rejected)
 	}
-	return rep, nil
+	return nil
 }
 
 type rowValidator struct {
 	file string
 	opt  CSVOptions
-	cols colIndex
+	src  RowSource
 	rep  *Report
 	bad  bool
 	line int
 }
 
+// fail rejects the row with a problem on canonical column col, reported
+// under the file's own name for it.
 func (v *rowValidator) fail(col, val, code, msg string) {
 	v.bad = true
-	v.rep.add(Problem{File: v.file, Line: v.line, Column: col, Value: truncate(val), Code: code, Severity: SevError, Message: msg})
+	v.rep.add(Problem{File: v.file, Line: v.line, Column: v.src.Column(col), Value: truncate(val), Code: code, Severity: SevError, Message: msg})
 }
 
 func truncate(s string) string {
@@ -224,10 +265,10 @@ func truncate(s string) string {
 }
 
 // row validates one record; ok is false when it is rejected.
-func (v *rowValidator) row(rec []string, line int) (m data.Measurement, ok bool) {
+func (v *rowValidator) row(fields []string, line int) (m data.Measurement, ok bool) {
 	v.bad = false
 	v.line = line
-	get := func(c string) string { return v.cols.get(rec, c) }
+	get := func(c string) string { return fields[canonicalIndex(c)] }
 
 	m.Time = v.time(get("time"))
 	latS, lonS := get("lat"), get("lon")

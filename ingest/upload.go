@@ -33,7 +33,8 @@ func FileSHA256(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// File validates and stores one canonical measurement file as one upload.
+// File validates and stores one measurement file as one upload, in the
+// format opt.Format names or the one detected from its content.
 // The file lands whole or not at all; the same bytes a second time return
 // *data.DuplicateError. The report is returned whenever the file was read,
 // also with an error.
@@ -45,7 +46,6 @@ func File(ctx context.Context, st Uploader, path string, opt CSVOptions) (data.U
 	up := data.Upload{
 		SHA256:     sum,
 		File:       filepath.Base(path),
-		Format:     "canonical-csv",
 		Operator:   opt.Operator,
 		Bytes:      size,
 		ReceivedAt: time.Now().UTC(),
@@ -60,7 +60,9 @@ func File(ctx context.Context, st Uploader, path string, opt CSVOptions) (data.U
 			return up, err
 		}
 		defer f.Close()
-		rep, err = ReadCanonical(f, up.File, opt, emit)
+		var format Format
+		rep, format, err = Read(f, up.File, opt.Format, opt, emit)
+		up.Format = format.Name
 		if err != nil {
 			return up, err
 		}

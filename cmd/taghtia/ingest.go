@@ -11,7 +11,8 @@ import (
 )
 
 type ingestCmd struct {
-	Files     []string `arg:"" type:"existingfile" help:"Measurement files (canonical CSV)."`
+	Files     []string `arg:"" type:"existingfile" help:"Measurement files; the format of each is detected from its content."`
+	Format    string   `help:"Read every file in this format instead of detecting it (see the README's format table)."`
 	Operator  string   `help:"Every row must be this operator (MCC-MNC, e.g. 604-01)."`
 	ReportDir string   `help:"Where error reports go (default: DATA/reports)." type:"path"`
 }
@@ -24,7 +25,7 @@ func (c *ingestCmd) Run(e *env) error {
 	defer st.Close()
 	failed := 0
 	for _, f := range c.Files {
-		if _, err := ingestFile(e, st, f, c.Operator, c.ReportDir); err != nil {
+		if _, err := ingestFile(e, st, f, c.Format, c.Operator, c.ReportDir); err != nil {
 			fmt.Fprintln(os.Stderr, "taghtia:", err)
 			failed++
 		}
@@ -37,11 +38,17 @@ func (c *ingestCmd) Run(e *env) error {
 
 // ingestFile validates and stores one file, prints its summary and writes
 // its error report. A file already ingested is reported, not an error.
-func ingestFile(e *env, st data.Store, path, operator, reportDir string) (data.Upload, error) {
+func ingestFile(e *env, st data.Store, path, format, operator, reportDir string) (data.Upload, error) {
+	if format != "" {
+		if _, err := ingest.LookupFormat(format); err != nil {
+			return data.Upload{}, err
+		}
+	}
 	opt, err := ingestOptions(e, st, operator)
 	if err != nil {
 		return data.Upload{}, err
 	}
+	opt.Format = format
 	fi, err := os.Stat(path)
 	if err != nil {
 		return data.Upload{}, err
@@ -76,7 +83,7 @@ func ingestFile(e *env, st data.Store, path, operator, reportDir string) (data.U
 	if err != nil {
 		return up, err
 	}
-	fmt.Printf("%s: upload %d: %d rows, %d accepted, %d rejected, %d warnings\n", path, up.ID, rep.Rows, rep.Accepted, rep.Rejected, rep.Warnings)
+	fmt.Printf("%s: upload %d (%s): %d rows, %d accepted, %d rejected, %d warnings\n", path, up.ID, up.Format, rep.Rows, rep.Accepted, rep.Rejected, rep.Warnings)
 	e.log.Info("upload stored", "file", path, "upload", up.ID, "accepted", rep.Accepted, "rejected", rep.Rejected)
 	return up, nil
 }
