@@ -147,21 +147,24 @@ func Detect(head []byte, name string) (Format, error) {
 		strings.TrimSpace(string(first)), strings.Join(FormatNames(), ", "))}
 }
 
-// Read detects the format of r (or uses format, when not empty), then
-// validates and emits its rows as ReadRows does. It returns the format
-// used with the report.
+// Read detects the encoding (UTF-8, UTF-16, Windows-1256/1252: others are
+// transcoded to UTF-8, with a warning saying so) and the format of r (or
+// uses format, when not empty), then validates and emits its rows as
+// ReadRows does. It returns the format used with the report.
 func Read(r io.Reader, name, format string, opt CSVOptions, emit func([]data.Measurement) error) (*Report, Format, error) {
 	rep := &Report{File: name}
-	br := bufio.NewReaderSize(r, DetectBytes)
+	br, head, enc, err := utf8Input(bufio.NewReaderSize(r, DetectBytes))
+	if err != nil {
+		return rep, Format{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	if enc != EncUTF8 {
+		rep.add(Problem{File: name, Line: 1, Code: "W_ENCODING", Severity: SevWarning, Value: enc,
+			Message: fmt.Sprintf("the file is not UTF-8; it was read as %s (from its first bytes); send UTF-8 to be sure", enc)})
+	}
 	var f Format
-	var err error
 	if format != "" {
 		f, err = LookupFormat(format)
 	} else {
-		head, perr := br.Peek(DetectBytes)
-		if perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull {
-			return rep, f, fmt.Errorf("read %s: %w", name, perr)
-		}
 		if len(head) == 0 {
 			return rep, f, &FormatError{File: name, Message: "the file is empty"}
 		}

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest"
+	"golang.org/x/text/encoding/charmap"
 )
 
 func TestDetectAndRead(t *testing.T) {
@@ -30,5 +32,48 @@ func TestDetectAndRead(t *testing.T) {
 	_, _, err = ingest.Read(strings.NewReader(""), "empty.csv", "", ingest.CSVOptions{Now: now}, func([]data.Measurement) error { return nil })
 	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty file: %v", err)
+	}
+}
+
+func TestReadEncodings(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	src := "time,lat,lon,mcc_mnc,tech,signal_dbm,device\n2026-11-01T10:00:00Z,33.5,-7.6,604-01,4G,-95,جهاز-Équipe\n"
+	utf16le := func(s string, bom bool) []byte {
+		var b []byte
+		if bom {
+			b = append(b, 0xFF, 0xFE)
+		}
+		for _, r := range s {
+			b = append(b, byte(r), byte(r>>8))
+		}
+		return b
+	}
+	cp1256, _ := charmap.Windows1256.NewEncoder().String(strings.ReplaceAll(src, "Équipe", "x"))
+	cp1252, _ := charmap.Windows1252.NewEncoder().String(strings.ReplaceAll(src, "جهاز", "Café"))
+	for _, c := range []struct {
+		name, enc string
+		in        []byte
+	}{
+		{"utf8", "", []byte(src)},
+		{"utf16-bom", "UTF-16LE", utf16le(src, true)},
+		{"utf16-nobom", "UTF-16LE", utf16le(src, false)},
+		{"cp1256", "Windows-1256", []byte(cp1256)},
+		{"cp1252", "Windows-1252", []byte(cp1252)},
+	} {
+		var got []data.Measurement
+		rep, f, err := ingest.Read(bytes.NewReader(c.in), c.name, "", ingest.CSVOptions{Now: now}, func(ms []data.Measurement) error { got = append(got, ms...); return nil })
+		if err != nil || f.Name != "canonical-csv" || len(got) != 1 || got[0].SignalDBm != -95 {
+			t.Errorf("%s: %v, format %q, %d rows", c.name, err, f.Name, len(got))
+			continue
+		}
+		warned := ""
+		for _, p := range rep.Problems {
+			if p.Code == "W_ENCODING" {
+				warned = p.Value
+			}
+		}
+		if warned != c.enc {
+			t.Errorf("%s: encoding warning %q, want %q", c.name, warned, c.enc)
+		}
 	}
 }
