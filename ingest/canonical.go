@@ -63,6 +63,7 @@ type CSVOptions struct {
 	DeviceSalt   string                // keys the device hash
 	Context      context.Context       // optional cancellation
 	Format       string                // format name (see Formats); "": detect from the content
+	Name         string                // the file's name as sent, stored with the upload; "": the path's base
 }
 
 var mccMNC = regexp.MustCompile(`^[0-9]{3}-[0-9]{2,3}$`)

@@ -179,3 +179,17 @@ func Read(r io.Reader, name, format string, opt CSVOptions, emit func([]data.Mea
 	}
 	return rep, f, ReadRows(src, name, opt, rep, emit)
 }
+
+// DetectReader reads the first bytes of r (after decoding them to UTF-8)
+// and returns the format they are in: what an upload endpoint checks
+// before accepting a file.
+func DetectReader(r io.Reader, name string) (Format, error) {
+	_, head, _, err := utf8Input(bufio.NewReaderSize(r, DetectBytes))
+	if err != nil {
+		return Format{}, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(head) == 0 {
+		return Format{}, &FormatError{File: name, Message: "the file is empty"}
+	}
+	return Detect(head, name)
+}

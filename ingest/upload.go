@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -45,7 +46,7 @@ func File(ctx context.Context, st Uploader, path string, opt CSVOptions) (data.U
 	}
 	up := data.Upload{
 		SHA256:     sum,
-		File:       filepath.Base(path),
+		File:       cmp.Or(opt.Name, filepath.Base(path)),
 		Operator:   opt.Operator,
 		Bytes:      size,
 		ReceivedAt: time.Now().UTC(),

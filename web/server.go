@@ -43,6 +43,32 @@ type Server struct {
 	log       *slog.Logger
 	operators []Operator
 	simulated bool
+	up        *uploads
+}
+
+// EnableUploads starts the upload service: POST /api/v1/uploads queues
+// files for opt.Ingester, one at a time, until ctx ends.
+func (s *Server) EnableUploads(ctx context.Context, opt UploadOptions) error {
+	u, err := newUploads(ctx, opt, s.log)
+	if err != nil {
+		return err
+	}
+	s.up = u
+	return nil
+}
+
+func (s *Server) uploadsOff(w http.ResponseWriter, r *http.Request) error {
+	return notFound("uploads are not enabled on this server; start it with serve --tokens FILE")
+}
+
+// uploadHandler routes to the upload service, or says it is off.
+func (s *Server) uploadHandler(h func(u *uploads) handlerFunc) http.HandlerFunc {
+	return s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		if s.up == nil {
+			return s.uploadsOff(w, r)
+		}
+		return h(s.up)(w, r)
+	})
 }
 
 // New returns a server.
@@ -63,6 +89,9 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/stats", s.handle(s.stats))
 		r.Get("/zones", s.handle(s.listZones))
 		r.Get("/zones/{id}", s.handle(s.getZone))
+		r.Post("/uploads", s.uploadHandler(func(u *uploads) handlerFunc { return u.post }))
+		r.Get("/uploads/{id}", s.uploadHandler(func(u *uploads) handlerFunc { return u.get }))
+		r.Get("/uploads/{id}/errors.csv", s.uploadHandler(func(u *uploads) handlerFunc { return u.errorsCSV }))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return notFound("no API endpoint " + r.Method + " " + r.URL.Path)
 		}))

@@ -15,6 +15,7 @@ type demoCmd struct {
 	Scale   float64 `help:"Size of the simulated set (1 = national, about a million rows)." default:"1"`
 	Reload  bool    `help:"Reload the reference layers even when the data directory has them."`
 	NoServe bool    `help:"Prepare the data directory and exit without serving."`
+	uploadFlags
 }
 
 // Run chains the steps a user can also run alone: layers load, simulate,
@@ -77,5 +78,5 @@ func (c *demoCmd) Run(e *env) error {
 	if c.NoServe {
 		return nil
 	}
-	return serve(e, st, c.Addr, 10*time.Second)
+	return serve(e, st, c.Addr, 10*time.Second, c.uploadFlags)
 }

@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -169,7 +170,45 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)
 	}
-	base := startServer(t, bin, append(common, "serve", "--refresh", "1s"))
+	tokens := filepath.Join(dir, "tokens.yaml")
+	os.WriteFile(tokens, []byte("tokens:\n  - {token: e2e-regulator-token-0123, name: ANRT}\n"), 0o600)
+	base := startServer(t, bin, append(common, "serve", "--refresh", "1s", "--tokens", tokens))
+
+	// A file sent over HTTP is queued, validated and stored like ingest's.
+	body, _ := os.ReadFile(file)
+	body = append(body, []byte("2026-11-01T11:00:00Z,33.0011,-7.6167,604-02,4G,-99,1.5,outdoor,crowd,http\n")...)
+	req, _ := http.NewRequest("POST", base+"/api/v1/uploads?name=sent.csv", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer e2e-regulator-token-0123")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job struct {
+		ID, State string
+		Accepted  int64
+		UploadID  int64 `json:"upload_id"`
+	}
+	json.NewDecoder(resp.Body).Decode(&job)
+	resp.Body.Close()
+	if resp.StatusCode != 202 || job.ID == "" {
+		t.Fatalf("POST /api/v1/uploads: %d %+v", resp.StatusCode, job)
+	}
+	for deadline := time.Now().Add(30 * time.Second); job.State != "stored"; time.Sleep(100 * time.Millisecond) {
+		req, _ := http.NewRequest("GET", base+"/api/v1/uploads/"+job.ID, nil)
+		req.Header.Set("Authorization", "Bearer e2e-regulator-token-0123")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		json.NewDecoder(resp.Body).Decode(&job)
+		resp.Body.Close()
+		if job.State == "failed" || time.Now().After(deadline) {
+			t.Fatalf("upload over HTTP: %+v", job)
+		}
+	}
+	if job.UploadID != 2 || job.Accepted == 0 {
+		t.Errorf("upload over HTTP stored as %+v, want upload 2", job)
+	}
 
 	var list struct {
 		Total int `json:"total"`
@@ -186,8 +225,8 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	z := list.Zones[0]
 	tile := maptile.At(orb.Point(z.Centroid), 10)
 	url := fmt.Sprintf("%s/tiles/zones/%d/%d/%d.mvt", base, tile.Z, tile.X, tile.Y)
-	resp := get(t, url, nil)
-	body, _ := io.ReadAll(resp.Body)
+	resp = get(t, url, nil)
+	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" {
 		t.Fatalf("zones tile: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))

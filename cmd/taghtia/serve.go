@@ -22,6 +22,13 @@ import (
 type serveCmd struct {
 	Addr    string        `help:"Address to listen on." default:"127.0.0.1:8080" env:"TAGHTIA_ADDR"`
 	Refresh time.Duration `help:"PostGIS store: how often to check for a new snapshot or coverage run written by another process, and serve it." default:"10s"`
+	uploadFlags
+}
+
+// uploadFlags enable POST /api/v1/uploads.
+type uploadFlags struct {
+	Tokens    string `help:"Upload token file (YAML: tokens: [{token, operator, name}]); enables POST /api/v1/uploads." env:"TAGHTIA_TOKENS" type:"existingfile"`
+	MaxUpload int64  `help:"Largest upload accepted, in bytes." default:"4294967296"`
 }
 
 func (c *serveCmd) Run(e *env) error {
@@ -30,10 +37,10 @@ func (c *serveCmd) Run(e *env) error {
 		return err
 	}
 	defer st.Close()
-	return serve(e, st, c.Addr, c.Refresh)
+	return serve(e, st, c.Addr, c.Refresh, c.uploadFlags)
 }
 
-func serve(e *env, st data.Store, addr string, refresh time.Duration) error {
+func serve(e *env, st data.Store, addr string, refresh time.Duration, up uploadFlags) error {
 	set, err := renderer(e, st, refresh)
 	if err != nil {
 		return err
@@ -53,6 +60,18 @@ func serve(e *env, st data.Store, addr string, refresh time.Duration) error {
 		}
 	}
 	srv := web.New(web.Options{Store: st, Tiles: set, Log: e.log, Operators: ops, Simulated: simulated})
+	if up.Tokens != "" {
+		toks, err := web.LoadTokens(up.Tokens)
+		if err != nil {
+			return err
+		}
+		err = srv.EnableUploads(e.ctx, web.UploadOptions{Ingester: &ingester{e: e, st: st}, Tokens: toks,
+			Dir: filepath.Join(e.cfg.Data, "spool"), MaxBytes: up.MaxUpload})
+		if err != nil {
+			return err
+		}
+		e.log.Info("uploads enabled", "tokens", len(toks), "spool", filepath.Join(e.cfg.Data, "spool"))
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
@@ -74,6 +93,22 @@ func serve(e *env, st data.Store, addr string, refresh time.Duration) error {
 	}
 	e.log.Info("stopped")
 	return nil
+}
+
+// ingester stores the files sent to POST /api/v1/uploads, validated as
+// taghtia ingest validates them.
+type ingester struct {
+	e  *env
+	st data.Store
+}
+
+func (i *ingester) Ingest(ctx context.Context, path, name, format, operator string, progress func(int64)) (data.Upload, *ingest.Report, error) {
+	opt, err := ingestOptions(i.e, i.st, operator)
+	if err != nil {
+		return data.Upload{}, nil, err
+	}
+	opt.Format, opt.Progress, opt.Context, opt.Name = format, progress, ctx, name
+	return ingest.File(ctx, i.st, path, opt)
 }
 
 // renderer is the tile renderer of the store: in SQL (ST_AsMVT) on
