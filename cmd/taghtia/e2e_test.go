@@ -166,6 +166,17 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	if !strings.Contains(out, "already ingested") {
 		t.Fatalf("second ingest output:\n%s", out)
 	}
+	// Operators' own formats are detected from their content.
+	for file, format := range map[string]string{
+		"../../ingest/testdata/gnettrack/drive_2026.txt":                  "gnettrack-tsv",
+		"../../ingest/testdata/netsurvey/craxiom-lte-20261103-091500.csv": "network-survey-csv",
+		"../../ingest/testdata/fcc/good.json":                             "fcc-bdc-json",
+	} {
+		out = run(t, bin, append(common, "ingest", file)...)
+		if !strings.Contains(out, "("+format+")") {
+			t.Errorf("ingest %s: want it read as %s:\n%s", file, format, out)
+		}
+	}
 	out = run(t, bin, append(common, "zones")...)
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)
@@ -206,8 +217,8 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 			t.Fatalf("upload over HTTP: %+v", job)
 		}
 	}
-	if job.UploadID != 2 || job.Accepted == 0 {
-		t.Errorf("upload over HTTP stored as %+v, want upload 2", job)
+	if job.UploadID != 5 || job.Accepted == 0 {
+		t.Errorf("upload over HTTP stored as %+v, want upload 5", job)
 	}
 
 	var list struct {
