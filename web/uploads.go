@@ -355,6 +355,7 @@ func (u *uploads) post(w http.ResponseWriter, r *http.Request) error {
 	u.mu.Lock()
 	u.jobs[id] = j
 	u.save(j)
+	queued := *j // the worker owns j once it is queued
 	u.mu.Unlock()
 	select {
 	case u.queue <- id:
@@ -364,7 +365,7 @@ func (u *uploads) post(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Message: "the upload queue is full; try again later"}
 	}
 	w.Header().Set("Location", "/api/v1/uploads/"+id)
-	writeJSON(w, http.StatusAccepted, u.view(*j))
+	writeJSON(w, http.StatusAccepted, u.view(queued))
 	return nil
 }
 
