@@ -28,24 +28,34 @@ import (
 // freshDB is an empty PostGIS database for t (see pgtest).
 func freshDB(t *testing.T) string { return pgtest.FreshDB(t) }
 
-// TestStoresAgree runs the same journey (real reference pack, a simulated
-// national sample) on the embedded store and on PostGIS and checks that
-// the stats, zones, snapshot figures and tiles are the same.
-func TestStoresAgree(t *testing.T) {
+// twoStores builds the binary, loads the reference pack into an embedded
+// store and a fresh PostGIS database, and simulates a file at scale: it
+// returns the binary, the temp dir, the database URL, the file and the
+// flags that select each store.
+func twoStores(t *testing.T, scale, seed string) (bin, dir, db, sim string, emb, pg []string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	pack := packDir(t)
-	db := freshDB(t)
-	bin := build(t)
-	dir := t.TempDir()
-	emb := []string{"--data", filepath.Join(dir, "data"), "--layers", pack}
-	pg := []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack}
-	sim := filepath.Join(dir, "sim.csv")
+	db = freshDB(t)
+	bin = build(t)
+	dir = t.TempDir()
+	emb = []string{"--data", filepath.Join(dir, "data"), "--layers", pack}
+	pg = []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack}
+	sim = filepath.Join(dir, "sim.csv")
 	for _, c := range [][]string{emb, pg} {
 		run(t, bin, append(c, "layers", "load")...)
 	}
-	run(t, bin, append(emb, "simulate", "--scale", "0.03", "--seed", "7", "--now", "2026-11-30T12:00:00Z", "--out", sim)...)
+	run(t, bin, append(emb, "simulate", "--scale", scale, "--seed", seed, "--now", "2026-11-30T12:00:00Z", "--out", sim)...)
+	return bin, dir, db, sim, emb, pg
+}
+
+// TestStoresAgree runs the same journey (real reference pack, a simulated
+// national sample) on the embedded store and on PostGIS and checks that
+// the stats, zones, snapshot figures and tiles are the same.
+func TestStoresAgree(t *testing.T) {
+	bin, dir, db, sim, emb, pg := twoStores(t, "0.03", "7")
 	for _, c := range [][]string{emb, pg} {
 		run(t, bin, append(c, "ingest", sim)...)
 		run(t, bin, append(c, "zones")...)
@@ -242,19 +252,7 @@ func decodeTile(raw []byte) (mvt.Layers, error) {
 // its COPY runs on PostGIS and on the embedded store, then checks that
 // the store holds nothing of the upload and takes the same file again.
 func TestKilledIngestLeavesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and runs the binary")
-	}
-	pack := packDir(t)
-	db := freshDB(t)
-	bin := build(t)
-	dir := t.TempDir()
-	emb := []string{"--data", filepath.Join(dir, "data"), "--layers", pack}
-	pg := []string{"--db", db, "--data", filepath.Join(dir, "files"), "--layers", pack}
-	sim := filepath.Join(dir, "sim.csv")
-	run(t, bin, append(emb, "layers", "load")...)
-	run(t, bin, append(pg, "layers", "load")...)
-	run(t, bin, append(emb, "simulate", "--scale", "0.4", "--seed", "3", "--now", "2026-11-30T12:00:00Z", "--out", sim)...)
+	bin, dir, db, sim, emb, pg := twoStores(t, "0.4", "3")
 	ctx := t.Context()
 	for _, c := range []struct {
 		name string
