@@ -50,11 +50,25 @@ type histKey struct {
 	tech Tech
 }
 
+// histAcc accumulates one key. Bins are kept as sorted slices: a cell has
+// tens of distinct values, where a map would cost several times the
+// memory (a national upload folds ~230k keys).
 type histAcc struct {
 	samples int32
 	last    int64
-	sig     map[int32]int32
-	dl      map[int32]int32
+	sig     []Bin
+	dl      []Bin
+}
+
+// addBin counts v in the sorted bins.
+func addBin(bs *[]Bin, v int32) {
+	b := *bs
+	i, found := slices.BinarySearchFunc(b, v, func(x Bin, v int32) int { return cmp.Compare(x.V, v) })
+	if found {
+		b[i].N++
+		return
+	}
+	*bs = slices.Insert(b, i, Bin{V: v, N: 1})
 }
 
 // HistBuilder folds measurements into CellHists at one resolution. It is
@@ -91,7 +105,7 @@ func (b *HistBuilder) AddAt(cell geo.Cell, m *Measurement) {
 	k := histKey{cell, m.MCCMNC, m.Tech}
 	a := b.m[k]
 	if a == nil {
-		a = &histAcc{sig: map[int32]int32{}, dl: map[int32]int32{}}
+		a = &histAcc{}
 		b.m[k] = a
 	}
 	a.samples++
@@ -99,10 +113,10 @@ func (b *HistBuilder) AddAt(cell geo.Cell, m *Measurement) {
 		a.last = t
 	}
 	if Has(m.SignalDBm) {
-		a.sig[SignalBin(m.SignalDBm)]++
+		addBin(&a.sig, SignalBin(m.SignalDBm))
 	}
 	if Has(m.DLMbps) {
-		a.dl[DLBin(m.DLMbps)]++
+		addBin(&a.dl, DLBin(m.DLMbps))
 	}
 	b.rows++
 }
@@ -112,28 +126,17 @@ func (b *HistBuilder) AddAt(cell geo.Cell, m *Measurement) {
 func (b *HistBuilder) Rows() int64    { return b.rows }
 func (b *HistBuilder) Skipped() int64 { return b.skipped }
 
-// Hists returns the aggregates ordered by operator, technology and cell.
+// Hists returns the aggregates ordered by operator, technology and cell;
+// their bins are the builder's own, so call it once, after the last Add.
 func (b *HistBuilder) Hists() []CellHist {
 	out := make([]CellHist, 0, len(b.m))
 	for k, a := range b.m {
 		out = append(out, CellHist{
 			Cell: k.cell, MCCMNC: k.op, Tech: k.tech, Samples: a.samples,
-			Last: time.Unix(0, a.last).UTC(), Signal: bins(a.sig), DL: bins(a.dl),
+			Last: time.Unix(0, a.last).UTC(), Signal: slices.Clip(a.sig), DL: slices.Clip(a.dl),
 		})
 	}
 	SortHists(out)
-	return out
-}
-
-func bins(m map[int32]int32) []Bin {
-	if len(m) == 0 {
-		return nil
-	}
-	out := make([]Bin, 0, len(m))
-	for v, n := range m {
-		out = append(out, Bin{v, n})
-	}
-	slices.SortFunc(out, func(x, y Bin) int { return int(x.V) - int(y.V) })
 	return out
 }
 

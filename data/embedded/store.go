@@ -97,7 +97,12 @@ func Open(dir string, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("embedded: open %s: %w", dir, err)
 	}
-	return &Store{db: db, dir: dir}, nil
+	st := &Store{db: db, dir: dir}
+	if err := st.dropOrphanRows(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("embedded: open %s: remove rows of interrupted uploads: %w", dir, err)
+	}
+	return st, nil
 }
 
 func initSchema(tx *bolt.Tx) error {

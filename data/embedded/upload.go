@@ -15,10 +15,21 @@ import (
 
 var errEmitAfterFill = errors.New("emit called after fill returned")
 
-// AddUpload stores an upload and its rows in one transaction. fill runs
-// inside the write transaction (other writers wait for it); emit copies
-// each batch, so fill may reuse its slices. emit returns ctx's error once
-// ctx is cancelled.
+// commitEvery is how many row chunks (4096 rows each) one write
+// transaction of an upload holds before it commits and the next begins:
+// it bounds the memory bbolt keeps for a transaction, whatever the size
+// of the file.
+const commitEvery = 32
+
+// AddUpload stores an upload and its rows atomically: the rows are
+// written under the upload's id in a series of write transactions (so a
+// file of any size needs bounded memory), invisible to readers, and a last
+// transaction stores the upload record and its sha256, which makes them
+// visible. Rows of an upload without a record — a failed fill, a crash —
+// are never read and are removed (at once, or when the store next opens).
+// Other writers wait while a batch is written, not for the whole file.
+// emit copies each batch, so fill may reuse its slices; emit returns ctx's
+// error once ctx is cancelled.
 //
 // The stored upload is the one fill returns, with ID assigned, SHA256 set
 // to up.SHA256, and File, Format, Operator, Bytes and ReceivedAt taken from
@@ -26,82 +37,163 @@ var errEmitAfterFill = errors.New("emit called after fill returned")
 // an empty SHA256 is stored but never detected as a duplicate.
 //
 // Errors: *data.DuplicateError (matching data.ErrConflict) when up.SHA256
-// is already stored, without calling fill; data.ErrInvalid for a nil fill,
-// a fill result with another SHA256 or a measurement time outside
+// is already stored, without calling fill (or, when the same bytes were
+// stored meanwhile, after it, keeping nothing); data.ErrInvalid for a nil
+// fill, a fill result with another SHA256 or a measurement time outside
 // 1678..2262; fill's error or ctx's error, with nothing stored.
 func (s *Store) AddUpload(ctx context.Context, up data.Upload, fill data.Fill) (data.Upload, error) {
 	if fill == nil {
 		return data.Upload{}, fmt.Errorf("embedded: add upload %s: %w: nil fill", up.File, data.ErrInvalid)
 	}
-	var stored data.Upload
+	var id int64
 	err := s.update(ctx, func(tx *bolt.Tx) error {
-		ups, shas := tx.Bucket(bUploads), tx.Bucket(bUploadSHA)
-		if up.SHA256 != "" {
-			if id := shas.Get([]byte(up.SHA256)); id != nil {
-				existing, err := getUpload(ups, id)
-				if err != nil {
-					return err
-				}
-				return &data.DuplicateError{Existing: existing}
-			}
-		}
-		// The id is taken first because chunks are keyed by it; a rollback
-		// returns it.
-		seq, err := ups.NextSequence()
-		if err != nil {
+		if err := duplicate(tx, up.SHA256); err != nil {
 			return err
 		}
-		id := int64(seq)
-		rows := tx.Bucket(bRows)
-		rows.FillPercent = 1.0
-		e := emitter{ctx: ctx, rows: rows, id: id}
-		final, err := fill(e.emit)
-		e.close()
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := e.flush(); err != nil {
-			return err
-		}
-		if final.SHA256 != "" && final.SHA256 != up.SHA256 {
-			return fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
-		}
-		final = data.Complete(final, up)
-		final.ID = id
-		v, err := json.Marshal(final)
-		if err != nil {
-			return err
-		}
-		if err := ups.Put(idKey(id), v); err != nil {
-			return err
-		}
-		if final.SHA256 != "" {
-			if err := shas.Put([]byte(final.SHA256), idKey(id)); err != nil {
-				return err
-			}
-		}
-		stored = final
-		return nil
+		// The id is taken first because row chunks are keyed by it.
+		seq, err := tx.Bucket(bUploads).NextSequence()
+		id = int64(seq)
+		return err
 	})
 	if err != nil {
+		return data.Upload{}, fmt.Errorf("embedded: add upload %s: %w", up.File, err)
+	}
+	stored, err := s.fillUpload(ctx, id, up, fill)
+	if err != nil {
+		if derr := s.dropRows(id); derr != nil {
+			err = fmt.Errorf("%w (and removing its rows: %v; they are removed when the store next opens)", err, derr)
+		}
 		return data.Upload{}, fmt.Errorf("embedded: add upload %s: %w", up.File, err)
 	}
 	return stored, nil
 }
 
-// emitter writes an upload's rows as chunks keyed id (8 BE) + seq (4 BE).
-type emitter struct {
-	ctx  context.Context
-	rows *bolt.Bucket
-	id   int64
+func (s *Store) fillUpload(ctx context.Context, id int64, up data.Upload, fill data.Fill) (data.Upload, error) {
+	e := &emitter{ctx: ctx, db: s.db, id: id}
+	final, err := fill(e.emit)
+	e.close()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		err = e.flush()
+	}
+	if cerr := e.finish(err == nil); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return data.Upload{}, err
+	}
+	if final.SHA256 != "" && final.SHA256 != up.SHA256 {
+		return data.Upload{}, fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
+	}
+	final = data.Complete(final, up)
+	final.ID = id
+	v, err := json.Marshal(final)
+	if err != nil {
+		return data.Upload{}, err
+	}
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		if err := duplicate(tx, final.SHA256); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bUploads).Put(idKey(id), v); err != nil {
+			return err
+		}
+		if final.SHA256 != "" {
+			return tx.Bucket(bUploadSHA).Put([]byte(final.SHA256), idKey(id))
+		}
+		return nil
+	})
+	return final, err
+}
 
-	mu   sync.Mutex // fill may call emit from another goroutine
-	w    measWriter
-	seq  uint32
-	done bool
+// duplicate returns a *data.DuplicateError when sha is already stored.
+func duplicate(tx *bolt.Tx, sha string) error {
+	if sha == "" {
+		return nil
+	}
+	id := tx.Bucket(bUploadSHA).Get([]byte(sha))
+	if id == nil {
+		return nil
+	}
+	existing, err := getUpload(tx.Bucket(bUploads), id)
+	if err != nil {
+		return err
+	}
+	return &data.DuplicateError{Existing: existing}
+}
+
+// dropRows removes the row chunks of an upload, a bounded number per
+// transaction.
+func (s *Store) dropRows(id int64) error {
+	prefix := idKey(id)
+	for {
+		more := false
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			c := tx.Bucket(bRows).Cursor()
+			for n := 0; ; n++ {
+				k, _ := c.Seek(prefix)
+				if k == nil || !bytes.HasPrefix(k, prefix) {
+					return nil
+				}
+				if n == 256 {
+					more = true
+					return nil
+				}
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		})
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// dropOrphanRows removes the row chunks of uploads that have no record:
+// what a crash during an upload leaves. Open calls it.
+func (s *Store) dropOrphanRows() error {
+	var orphans []int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		ups := tx.Bucket(bUploads)
+		c := tx.Bucket(bRows).Cursor()
+		for k, _ := c.First(); k != nil; {
+			id := k[:8]
+			if ups.Get(id) == nil {
+				orphans = append(orphans, int64(binary.BigEndian.Uint64(id)))
+			}
+			// Next upload: seek past this id's chunks.
+			next := binary.BigEndian.AppendUint64(nil, binary.BigEndian.Uint64(id)+1)
+			k, _ = c.Seek(next)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, id := range orphans {
+		if err := s.dropRows(id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitter writes an upload's rows as chunks keyed id (8 BE) + seq (4 BE),
+// committing every commitEvery chunks.
+type emitter struct {
+	ctx context.Context
+	db  *bolt.DB
+	id  int64
+
+	mu      sync.Mutex // fill may call emit from another goroutine
+	w       measWriter
+	seq     uint32
+	done    bool
+	tx      *bolt.Tx // open write transaction, nil between batches of chunks
+	pending int      // chunks in tx
 }
 
 func (e *emitter) emit(ms []data.Measurement) error {
@@ -139,14 +231,46 @@ func (e *emitter) flush() error {
 	return e.putLocked()
 }
 
+// finish commits the open transaction, or rolls it back when !ok.
+func (e *emitter) finish(ok bool) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.tx == nil {
+		return nil
+	}
+	tx := e.tx
+	e.tx, e.pending = nil, 0
+	if !ok {
+		return tx.Rollback()
+	}
+	return tx.Commit()
+}
+
 func (e *emitter) putLocked() error {
 	v := e.w.take()
 	if v == nil {
 		return nil
 	}
+	if e.tx == nil {
+		tx, err := e.db.Begin(true)
+		if err != nil {
+			return err
+		}
+		e.tx = tx
+	}
+	rows := e.tx.Bucket(bRows)
+	rows.FillPercent = 1.0
 	key := binary.BigEndian.AppendUint32(idKey(e.id), e.seq)
 	e.seq++
-	return e.rows.Put(key, v)
+	if err := rows.Put(key, v); err != nil {
+		return err
+	}
+	if e.pending++; e.pending >= commitEvery {
+		tx := e.tx
+		e.tx, e.pending = nil, 0
+		return tx.Commit()
+	}
+	return nil
 }
 
 func getUpload(ups *bolt.Bucket, key []byte) (data.Upload, error) {
@@ -203,6 +327,10 @@ func (s *Store) Upload(ctx context.Context, id int64) (data.Upload, error) {
 // Errors: fn's error, as returned; ctx's error; a corrupt chunk.
 func (s *Store) ScanMeasurements(ctx context.Context, fn func([]data.Measurement) error) error {
 	var after []byte
+	// Whether each upload met is visible (has its record), decided at its
+	// first chunk, so one that commits during the scan is read whole or
+	// not at all.
+	visible := map[uint64]bool{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("embedded: scan measurements: %w", err)
@@ -216,6 +344,18 @@ func (s *Store) ScanMeasurements(ctx context.Context, fn func([]data.Measurement
 				k, v = c.First()
 			} else if k, v = c.Seek(after); bytes.Equal(k, after) {
 				k, v = c.Next()
+			}
+			for k != nil {
+				id := binary.BigEndian.Uint64(k[:8])
+				vis, seen := visible[id]
+				if !seen {
+					vis = tx.Bucket(bUploads).Get(k[:8]) != nil
+					visible[id] = vis
+				}
+				if vis {
+					break
+				}
+				k, v = c.Seek(binary.BigEndian.AppendUint64(nil, id+1))
 			}
 			if k == nil {
 				end = true
