@@ -77,3 +77,25 @@ func TestReadEncodings(t *testing.T) {
 		}
 	}
 }
+
+func TestAgeAndAccuracyBounds(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	src := "time,lat,lon,mcc_mnc,tech,signal_dbm,accuracy_m\n" +
+		"2026-11-30T10:00:00Z,33.5,-7.6,604-01,4G,-95,5\n" +
+		"2026-11-27T10:00:00Z,33.5,-7.6,604-01,4G,-95,5\n" +
+		"2026-11-30T10:00:00Z,33.5,-7.6,604-01,4G,-95,25\n"
+	rep, _, err := ingest.Read(strings.NewReader(src), "b.csv", "", ingest.CSVOptions{Now: now, MaxAge: 48 * time.Hour, MaxAccuracyM: 20}, func([]data.Measurement) error { return nil })
+	if err != nil || rep.Accepted != 1 {
+		t.Fatalf("Read: %v, %d accepted", err, rep.Accepted)
+	}
+	want := map[string]int{"E_TIME_OLD": 3, "E_ACCURACY": 4}
+	for _, p := range rep.Problems {
+		if line, ok := want[p.Code]; !ok || line != p.Line {
+			t.Errorf("problem %s at line %d, want %v", p.Code, p.Line, want)
+		}
+		delete(want, p.Code)
+	}
+	if len(want) > 0 {
+		t.Errorf("missing problems %v", want)
+	}
+}

@@ -111,7 +111,7 @@ func writeReport(dir, path string, rep *ingest.Report) (string, error) {
 // ingestOptions builds validation options from the stored reference
 // layers: the country outline and the operator codes of MCC 604.
 func ingestOptions(e *env, st data.Store, operator string) (ingest.CSVOptions, error) {
-	opt := ingest.CSVOptions{Operator: operator, DeviceSalt: "taghtia-device-v1"}
+	opt := ingest.CSVOptions{Operator: operator, DeviceSalt: "taghtia-device-v1", MaxAge: e.cfg.MaxAge, MaxAccuracyM: e.cfg.MaxAccuracy}
 	ops, err := ingest.LoadOperators(filepath.Join(e.cfg.Layers, "ma_mcc_mnc_operators.csv"))
 	if err == nil && len(ops) > 0 {
 		opt.Operators = map[string]bool{}

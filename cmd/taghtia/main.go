@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 )
@@ -18,12 +19,14 @@ import (
 // Config is the typed configuration shared by every subcommand, filled
 // from flags and TAGHTIA_* environment variables.
 type Config struct {
-	Data       string `help:"Data directory of the embedded store (used when --db is not given)." default:"taghtia-data" env:"TAGHTIA_DATA" type:"path"`
-	DB         string `help:"PostgreSQL + PostGIS URL (postgres://user:pass@host:5432/db); selects the PostGIS store instead of the embedded one." env:"TAGHTIA_DATABASE_URL"`
-	DBRead     string `name:"db-read" help:"Read-only replica URL for tile and list queries (PostGIS store only)." env:"TAGHTIA_DATABASE_READ_URL"`
-	Layers     string `help:"Reference pack directory (boundaries, census, places)." default:"../shared/data/morocco" env:"TAGHTIA_LAYERS" type:"path"`
-	Thresholds string `help:"Coverage thresholds file (YAML); default: the built-in versioned set." env:"TAGHTIA_THRESHOLDS" type:"path"`
-	LogLevel   string `help:"Log level: debug, info, warn, error." default:"info" env:"TAGHTIA_LOG_LEVEL" enum:"debug,info,warn,error"`
+	Data        string        `help:"Data directory of the embedded store (used when --db is not given)." default:"taghtia-data" env:"TAGHTIA_DATA" type:"path"`
+	DB          string        `help:"PostgreSQL + PostGIS URL (postgres://user:pass@host:5432/db); selects the PostGIS store instead of the embedded one." env:"TAGHTIA_DATABASE_URL"`
+	DBRead      string        `name:"db-read" help:"Read-only replica URL for tile and list queries (PostGIS store only)." env:"TAGHTIA_DATABASE_READ_URL"`
+	Layers      string        `help:"Reference pack directory (boundaries, census, places)." default:"../shared/data/morocco" env:"TAGHTIA_LAYERS" type:"path"`
+	Thresholds  string        `help:"Coverage thresholds file (YAML); default: the built-in versioned set." env:"TAGHTIA_THRESHOLDS" type:"path"`
+	LogLevel    string        `help:"Log level: debug, info, warn, error." default:"info" env:"TAGHTIA_LOG_LEVEL" enum:"debug,info,warn,error"`
+	MaxAge      time.Duration `help:"Ingest: reject measurements older than this (e.g. 8760h for a year); 0 accepts any age." env:"TAGHTIA_MAX_AGE"`
+	MaxAccuracy float64       `help:"Ingest: reject measurements whose GPS accuracy is worse than this many metres." default:"100" env:"TAGHTIA_MAX_ACCURACY"`
 }
 
 type cli struct {
