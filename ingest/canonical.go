@@ -7,6 +7,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math"
 	"regexp"
@@ -204,6 +205,7 @@ func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func
 		return nil
 	}
 	v := rowValidator{file: name, opt: opt, src: src, rep: rep}
+	var seen dupWindow
 	for {
 		row, err := src.Next()
 		if err == io.EOF {
@@ -223,6 +225,12 @@ func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func
 		m, ok := v.row(row.Fields, row.Line)
 		if !ok {
 			rep.Rejected++
+			continue
+		}
+		if first, dup := seen.check(&m, row.Line); dup {
+			rep.Rejected++
+			rep.add(Problem{File: name, Line: row.Line, Column: src.Column("time"), Code: "E_DUPLICATE_ROW", Severity: SevError,
+				Message: fmt.Sprintf("the same measurement as line %d (time, place, operator, technology, device and values); kept once", first)})
 			continue
 		}
 		rep.Accepted++
@@ -512,4 +520,41 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// dupWindow finds repeated measurements within a file in bounded memory:
+// it remembers the rows of the last two generations of dupGeneration
+// accepted rows (repeated rows come from logs joined twice or re-sent
+// blocks, so they sit close together). A repeat further away is kept.
+type dupWindow struct {
+	cur, prev map[uint64]int // row digest -> first line
+}
+
+const dupGeneration = 1 << 17
+
+func (w *dupWindow) check(m *data.Measurement, line int) (first int, dup bool) {
+	h := fnv.New64a()
+	var b [8]byte
+	put := func(v uint64) { binary.LittleEndian.PutUint64(b[:], v); h.Write(b[:]) }
+	put(uint64(m.Time.UnixNano()))
+	put(math.Float64bits(m.Lat))
+	put(math.Float64bits(m.Lon))
+	h.Write([]byte(m.MCCMNC))
+	put(uint64(m.Tech))
+	put(m.Device)
+	for _, f := range []float32{m.SignalDBm, m.RSRQDB, m.SINRDB, m.DLMbps, m.ULMbps, m.LatencyMs} {
+		put(uint64(math.Float32bits(f)))
+	}
+	k := h.Sum64()
+	if l, ok := w.cur[k]; ok {
+		return l, true
+	}
+	if l, ok := w.prev[k]; ok {
+		return l, true
+	}
+	if w.cur == nil || len(w.cur) >= dupGeneration {
+		w.prev, w.cur = w.cur, make(map[uint64]int, 1024)
+	}
+	w.cur[k] = line
+	return 0, false
 }

@@ -180,7 +180,7 @@ func TestFCCOperatorFallback(t *testing.T) {
 	src := `{"submissions": [{"device_type": "iOS", "net_mobile_country_code": null, "net_mobile_network_code": null,
 	  "sim_mobile_country_code": "65535", "tests": {"download": {"timestamp": "2026-11-03T14:22:10+01:00", "bytes_sec": 1000000,
 	  "locations": [{"latitude": 34.02, "longitude": -6.84}], "cells": [{"network_generation": "4G"}]}}},
-	  {"sim_mobile_country_code": "604", "sim_mobile_network_code": "05", "tests": {"download": {"timestamp": "2026-11-03T14:22:10+01:00", "bytes_sec": 1000000,
+	  {"sim_mobile_country_code": "604", "sim_mobile_network_code": "05", "tests": {"download": {"timestamp": "2026-11-03T14:22:10+01:00", "bytes_sec": 2000000,
 	  "locations": [{"latitude": 34.02, "longitude": -6.84}], "cells": [{"network_generation": "LTE"}]}}}]}`
 	got, rep, err := readFCC(t, []byte(src), ingest.CSVOptions{})
 	if err != nil || len(got) != 1 || got[0].MCCMNC != "604-05" {

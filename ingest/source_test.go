@@ -99,3 +99,19 @@ func TestAgeAndAccuracyBounds(t *testing.T) {
 		t.Errorf("missing problems %v", want)
 	}
 }
+
+func TestDuplicateRowsInAFile(t *testing.T) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	row := "2026-11-30T10:00:00Z,33.5,-7.6,604-01,4G,-95,d1\n"
+	src := "time,lat,lon,mcc_mnc,tech,signal_dbm,device\n" + row +
+		"2026-11-30T10:00:00Z,33.5,-7.6,604-01,4G,-96,d1\n" + // another value: kept
+		row + // line 4: the same as line 2
+		"2026-11-30T10:00:00Z,33.5,-7.6,604-01,4G,-95,d2\n" // another device: kept
+	rep, _, err := ingest.Read(strings.NewReader(src), "d.csv", "", ingest.CSVOptions{Now: now}, func([]data.Measurement) error { return nil })
+	if err != nil || rep.Accepted != 3 || rep.Rejected != 1 {
+		t.Fatalf("Read: %v, %d accepted, %d rejected", err, rep.Accepted, rep.Rejected)
+	}
+	if p := rep.Problems[0]; p.Code != "E_DUPLICATE_ROW" || p.Line != 4 || !strings.Contains(p.Message, "line 2") {
+		t.Errorf("problem %s", p)
+	}
+}
