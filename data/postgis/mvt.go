@@ -293,6 +293,13 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 			sub = `SELECT h.cell AS tile_fid, 1 AS agg, z.kind, z.population, z.zones, ` + toTile("h.geom_3857") + " AS geom" +
 				` FROM hex_cells h JOIN zone_hex z ON z.snapshot_id = ` + arg(r.snapshot, "int8") + ` AND z.res = h.res AND z.cell = h.cell WHERE ` + hexes(sl)
 		case tiles.SourceCoverageHexes:
+			if sl.Res == r.base { // the grid itself: the stats of the run
+				sub = `SELECT h.cell AS tile_fid, (ARRAY['unmeasured','none','limited','good','very_good'])[c.level + 1] AS level,
+					c.samples::int8 AS samples, c.signal_p50, c.dl_p10, ` + toTile("h.geom_3857") + " AS geom" +
+					` FROM hex_cells h JOIN cell_stats c ON c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
+					` AND c.cell = h.cell AND c.level > 0 WHERE ` + hexes(sl)
+				break
+			}
 			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + toTile("h.geom_3857") + " AS geom" +
 				` FROM hex_cells h JOIN coverage_hex c ON c.gen = ` + arg(r.gen, "int8") + ` AND c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
 				` AND c.res = h.res AND c.cell = h.cell WHERE ` + hexes(sl)

@@ -139,13 +139,15 @@ func TestReadPool(t *testing.T) {
 }
 
 // TestCoverageGenerations checks that a tile renderer made before a
-// coverage run keeps serving the run it was made on, and a new one the
-// new run.
+// coverage run keeps serving the pyramid of the run it was made on, and a
+// new one the new run. (The grid's own level is drawn from cell_stats and
+// shows the newest run at once; the server swaps renderers within
+// --refresh.)
 func TestCoverageGenerations(t *testing.T) {
 	s := freshStore(t)
 	ctx := t.Context()
 	a, _ := geo.CellAt(orb.Point{-7.6, 33.5}, 8) // Casablanca
-	b, _ := geo.CellAt(orb.Point{-6.8, 34.0}, 8) // Rabat, in another z13 tile
+	b, _ := geo.CellAt(orb.Point{-15.9, 23.7}, 8) // Dakhla, in another z7 tile
 	stat := func(c geo.Cell) data.CellStat {
 		return data.CellStat{Cell: c, MCCMNC: "604-01", Tech: data.Tech4G, Samples: 9, SignalP10: -90, SignalP50: -85, SignalP90: -80,
 			DLP10: 12, DLP50: 20, DLP90: 30, Last: time.Now(), Level: data.LevelGood}
@@ -169,9 +171,10 @@ func TestCoverageGenerations(t *testing.T) {
 		t.Error("old renderer says it is current after a coverage run")
 	}
 	q := tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G}
-	// features counts the coverage hexagons of r in the z13 tile of c.
+	// features counts the coverage hexagons of r in the z7 tile of c
+	// (drawn as resolution-6 parents).
 	features := func(r *TileRenderer, c geo.Cell) int {
-		tile := maptile.At(geo.CellCenter(c), 13)
+		tile := maptile.At(geo.CellCenter(c), 7)
 		tl, err := r.Render(ctx, "coverage", tile, q)
 		if err != nil {
 			t.Fatal(err)

@@ -27,7 +27,9 @@ type coverageKey struct {
 
 // writeCoveragePyramid stores the coverage pyramid of a run's stats, for
 // every operator × technology, as a new generation, made current in meta;
-// generations before the previous one are deleted.
+// generations before the previous one are deleted. The grid's own
+// resolution is not copied: tiles draw it from cell_stats, with the
+// hexagons of its cells in hex_cells.
 func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, stats []data.CellStat) error {
 	var prev, gen int64
 	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT (value #>> '{}')::bigint FROM meta WHERE key = 'coverage_gen'), 0)`).Scan(&prev); err != nil {
@@ -70,6 +72,9 @@ func writeCoveragePyramid(ctx context.Context, tx pgx.Tx, run data.CoverageRun, 
 		for res, props := range tiles.CoverageHexes(groups[k], base) {
 			for c, p := range props {
 				cells[c] = struct{}{}
+				if res == base {
+					continue // drawn from cell_stats itself (TileRenderer)
+				}
 				rows = append(rows, []any{gen, k.mccMNC, int16(k.tech), int16(res), cellID(c), p["level"],
 					propInt(p["samples"]), propInt32(p["cells"]), p["signal_p50"], p["dl_p10"]})
 			}
