@@ -146,7 +146,7 @@ func TestReadPool(t *testing.T) {
 func TestCoverageGenerations(t *testing.T) {
 	s := freshStore(t)
 	ctx := t.Context()
-	a, _ := geo.CellAt(orb.Point{-7.6, 33.5}, 8) // Casablanca
+	a, _ := geo.CellAt(orb.Point{-7.6, 33.5}, 8)  // Casablanca
 	b, _ := geo.CellAt(orb.Point{-15.9, 23.7}, 8) // Dakhla, in another z7 tile
 	stat := func(c geo.Cell) data.CellStat {
 		return data.CellStat{Cell: c, MCCMNC: "604-01", Tech: data.Tech4G, Samples: 9, SignalP10: -90, SignalP50: -85, SignalP90: -80,
