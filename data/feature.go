@@ -9,6 +9,7 @@ const (
 	LayerRoads    = "roads"    // road network (lines)
 	LayerPoP      = "pop"      // fibre points of presence (points)
 	LayerDeclared = "declared" // operators' declared coverage (polygons)
+	LayerCells    = "cells"    // cell sites with their range (OpenCelliD and the like)
 )
 
 // Feature is one feature of a generic vector layer. Props hold JSON values

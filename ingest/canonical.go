@@ -145,7 +145,10 @@ func (s *csvSource) Next() (Row, error) {
 		if err == io.EOF {
 			return Row{}, io.EOF
 		}
-		line, _ := s.rd.FieldPos(0)
+		line := 0
+		if err == nil {
+			line, _ = s.rd.FieldPos(0)
+		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {

@@ -128,7 +128,7 @@ func LookupFormat(name string) (Format, error) {
 			return f, nil
 		}
 	}
-	return Format{}, fmt.Errorf("%w: format %q is not one of %s", data.ErrInvalid, name, strings.Join(FormatNames(), ", "))
+	return Format{}, fmt.Errorf("%w: format %q is not one of %s", data.ErrInvalid, name, allFormatNames())
 }
 
 // Detect finds the format of a file from its first bytes.
@@ -144,7 +144,7 @@ func Detect(head []byte, name string) (Format, error) {
 		first = first[:120]
 	}
 	return Format{}, &FormatError{File: name, Line: 1, Message: fmt.Sprintf("cannot tell the format from the content (it starts %q); known formats: %s; give one with --format",
-		strings.TrimSpace(string(first)), strings.Join(FormatNames(), ", "))}
+		strings.TrimSpace(string(first)), allFormatNames())}
 }
 
 // Read detects the encoding (UTF-8, UTF-16, Windows-1256/1252: others are

@@ -177,6 +177,10 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 			t.Errorf("ingest %s: want it read as %s:\n%s", file, format, out)
 		}
 	}
+	out = run(t, bin, append(common, "ingest", "../../ingest/testdata/opencellid/604.csv")...)
+	if !strings.Contains(out, "layer cells replaced (opencellid-csv): 4 features") {
+		t.Errorf("ingest of a cell list:\n%s", out)
+	}
 	out = run(t, bin, append(common, "zones")...)
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest"
@@ -39,6 +40,11 @@ func (c *ingestCmd) Run(e *env) error {
 // ingestFile validates and stores one file, prints its summary and writes
 // its error report. A file already ingested is reported, not an error.
 func ingestFile(e *env, st data.Store, path, format, operator, reportDir string) (data.Upload, error) {
+	if lf, ok, err := layerFile(path, format); err != nil {
+		return data.Upload{}, err
+	} else if ok {
+		return data.Upload{}, ingestLayerFile(e, st, path, lf, reportDir)
+	}
 	if format != "" {
 		if _, err := ingest.LookupFormat(format); err != nil {
 			return data.Upload{}, err
@@ -127,4 +133,57 @@ func ingestOptions(e *env, st data.Store, operator string) (ingest.CSVOptions, e
 		opt.Inside = ingest.CountryTest(country)
 	}
 	return opt, nil
+}
+
+// layerFile says whether path holds features (a cell list…) rather than
+// measurements.
+func layerFile(path, format string) (ingest.LayerFormat, bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return ingest.LayerFormat{}, false, err
+	}
+	defer f.Close()
+	return ingest.IsLayerFile(f, format)
+}
+
+// ingestLayerFile replaces a generic layer with the features of a file,
+// whole or not at all, and reports its problems like a measurement file.
+func ingestLayerFile(e *env, st data.Store, path string, lf ingest.LayerFormat, reportDir string) error {
+	opt, err := ingestOptions(e, st, "")
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rep, fs, err := ingest.ReadLayer(f, filepath.Base(path), lf, opt)
+	if rep != nil && len(rep.Problems) > 0 {
+		if reportDir == "" {
+			reportDir = filepath.Join(e.cfg.Data, "reports")
+		}
+		if p, werr := writeReport(reportDir, path, rep); werr == nil {
+			fmt.Printf("%s: error report with %d problems: %s\n", path, len(rep.Problems), p)
+			for i, pr := range rep.Problems {
+				if i == 5 {
+					fmt.Printf("  … %d more in the report\n", len(rep.Problems)-5)
+					break
+				}
+				fmt.Printf("  %s\n", pr)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := st.ReplaceFeatures(e.ctx, lf.Layer, fs); err != nil {
+		return err
+	}
+	if err := st.PutLayerInfo(e.ctx, data.LayerInfo{Name: lf.Layer, Count: len(fs), Source: filepath.Base(path) + " (" + lf.Name + ")", LoadedAt: time.Now().UTC()}); err != nil {
+		return err
+	}
+	fmt.Printf("%s: layer %s replaced (%s): %d features, %d rows rejected\n", path, lf.Layer, lf.Name, len(fs), rep.Rejected)
+	e.log.Info("layer replaced", "file", path, "layer", lf.Layer, "features", len(fs), "rejected", rep.Rejected)
+	return nil
 }
