@@ -69,23 +69,7 @@ func ingestFile(e *env, st data.Store, path, format, operator, reportDir string)
 			path, dup.Existing.ID, dup.Existing.ReceivedAt.Format("2006-01-02 15:04"), dup.Existing.Accepted)
 		return dup.Existing, nil
 	}
-	if rep != nil && len(rep.Problems) > 0 {
-		if reportDir == "" {
-			reportDir = filepath.Join(e.cfg.Data, "reports")
-		}
-		if p, werr := writeReport(reportDir, path, rep); werr != nil {
-			fmt.Fprintln(os.Stderr, "taghtia: cannot write the error report:", werr)
-		} else {
-			fmt.Printf("%s: error report with %d problems: %s\n", path, len(rep.Problems), p)
-			for i, pr := range rep.Problems {
-				if i == 5 {
-					fmt.Printf("  … %d more in the report\n", len(rep.Problems)-5)
-					break
-				}
-				fmt.Printf("  %s\n", pr)
-			}
-		}
-	}
+	printReport(e, path, rep, reportDir)
 	if err != nil {
 		return up, err
 	}
@@ -159,21 +143,7 @@ func ingestLayerFile(e *env, st data.Store, path string, lf ingest.LayerFormat, 
 	}
 	defer f.Close()
 	rep, fs, err := ingest.ReadLayer(f, filepath.Base(path), lf, opt)
-	if rep != nil && len(rep.Problems) > 0 {
-		if reportDir == "" {
-			reportDir = filepath.Join(e.cfg.Data, "reports")
-		}
-		if p, werr := writeReport(reportDir, path, rep); werr == nil {
-			fmt.Printf("%s: error report with %d problems: %s\n", path, len(rep.Problems), p)
-			for i, pr := range rep.Problems {
-				if i == 5 {
-					fmt.Printf("  … %d more in the report\n", len(rep.Problems)-5)
-					break
-				}
-				fmt.Printf("  %s\n", pr)
-			}
-		}
-	}
+	printReport(e, path, rep, reportDir)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -186,4 +156,28 @@ func ingestLayerFile(e *env, st data.Store, path string, lf ingest.LayerFormat, 
 	fmt.Printf("%s: layer %s replaced (%s): %d features, %d rows rejected\n", path, lf.Layer, lf.Name, len(fs), rep.Rejected)
 	e.log.Info("layer replaced", "file", path, "layer", lf.Layer, "features", len(fs), "rejected", rep.Rejected)
 	return nil
+}
+
+// printReport writes a file's problems to its error report (in
+// reportDir, default DATA/reports) and prints the first five.
+func printReport(e *env, path string, rep *ingest.Report, reportDir string) {
+	if rep == nil || len(rep.Problems) == 0 {
+		return
+	}
+	if reportDir == "" {
+		reportDir = filepath.Join(e.cfg.Data, "reports")
+	}
+	p, err := writeReport(reportDir, path, rep)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "taghtia: cannot write the error report:", err)
+		return
+	}
+	fmt.Printf("%s: error report with %d problems: %s\n", path, len(rep.Problems), p)
+	for i, pr := range rep.Problems {
+		if i == 5 {
+			fmt.Printf("  … %d more in the report\n", len(rep.Problems)-5)
+			break
+		}
+		fmt.Printf("  %s\n", pr)
+	}
 }
