@@ -202,3 +202,16 @@ func MergeBins(a, b []Bin) []Bin {
 	out = append(out, a[i:]...)
 	return append(out, b[j:]...)
 }
+
+// EachBatch calls fn with hs in batches of at most n, stopping at fn's
+// first error: how a store hands out aggregates it built in memory.
+func EachBatch(hs []CellHist, n int, fn func([]CellHist) error) error {
+	for len(hs) > 0 {
+		k := min(len(hs), n)
+		if err := fn(hs[:k]); err != nil {
+			return err
+		}
+		hs = hs[k:]
+	}
+	return nil
+}

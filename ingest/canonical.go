@@ -63,7 +63,7 @@ type CSVOptions struct {
 	Progress     func(bytesRead int64) // optional, called every batch
 	DeviceSalt   string                // keys the device hash
 	Context      context.Context       // optional cancellation
-	Format       string                // format name (see Formats); "": detect from the content
+	Format       string                // format name (see FormatNames); "": detect from the content
 	Name         string                // the file's name as sent, stored with the upload; "": the path's base
 }
 

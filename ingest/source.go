@@ -109,9 +109,6 @@ func init() {
 		}})
 }
 
-// Formats lists the formats in detection order.
-func Formats() []Format { return slices.Clone(formats) }
-
 // FormatNames lists the format names, for messages and flags.
 func FormatNames() []string {
 	var out []string

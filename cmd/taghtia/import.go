@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/taghtia/taghtia/coverage"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest/pgimport"
 )
@@ -81,13 +80,10 @@ func (c *layersImportCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		fmt.Printf("spreading census population onto H3 resolution %d cells\n", t.Resolution)
-		ps, err := coverage.BuildPopulation(e.ctx, st, t.Resolution)
+		ps, err := buildPopulation(e, st, t)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("  %d %s areas -> %d populated cells, %d people (census %d; %d without a boundary or sibling left out)\n",
-			ps.Areas, ps.Level, ps.Cells, ps.Total, ps.Census, ps.Unplaced)
 		e.log.Info("population grid rebuilt", "cells", ps.Cells, "population", ps.Total)
 	}
 	return nil

@@ -47,13 +47,23 @@ func loadLayers(e *env, st data.Store, dir string) error {
 	if len(sum.Missing) > 0 {
 		fmt.Printf("  not in the pack (skipped): %s\n", strings.Join(sum.Missing, ", "))
 	}
-	fmt.Printf("spreading census population onto H3 resolution %d cells\n", t.Resolution)
-	ps, err := coverage.BuildPopulation(e.ctx, st, t.Resolution)
+	ps, err := buildPopulation(e, st, t)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("  %d %s areas -> %d populated cells, %d people (census %d; %d without a boundary or sibling left out)\n",
-		ps.Areas, ps.Level, ps.Cells, ps.Total, ps.Census, ps.Unplaced)
 	e.log.Info("layers loaded", "dir", dir, "cells", ps.Cells, "population", ps.Total)
 	return nil
+}
+
+// buildPopulation spreads the stored census onto the grid of t and says
+// what it did.
+func buildPopulation(e *env, st data.Store, t coverage.Thresholds) (coverage.PopulationSummary, error) {
+	fmt.Printf("spreading census population onto H3 resolution %d cells\n", t.Resolution)
+	ps, err := coverage.BuildPopulation(e.ctx, st, t.Resolution)
+	if err != nil {
+		return ps, err
+	}
+	fmt.Printf("  %d %s areas -> %d populated cells, %d people (census %d; %d without a boundary or sibling left out)\n",
+		ps.Areas, ps.Level, ps.Cells, ps.Total, ps.Census, ps.Unplaced)
+	return ps, nil
 }

@@ -87,25 +87,3 @@ func (s *Store) Features(ctx context.Context, layer string) ([]data.Feature, err
 	}
 	return out, nil
 }
-
-// CellHistograms aggregates every stored measurement at resolution res.
-// The embedded store keeps no incremental aggregates: a scan runs at
-// about 15M rows/s, far above what the product needs.
-func (s *Store) CellHistograms(ctx context.Context, res int, fn func([]data.CellHist) error) error {
-	b := data.NewHistBuilder(res)
-	if err := s.ScanMeasurements(ctx, func(ms []data.Measurement) error {
-		b.Add(ms)
-		return nil
-	}); err != nil {
-		return err
-	}
-	hs := b.Hists()
-	for len(hs) > 0 {
-		n := min(len(hs), 4096)
-		if err := fn(hs[:n]); err != nil {
-			return err
-		}
-		hs = hs[n:]
-	}
-	return nil
-}

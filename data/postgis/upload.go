@@ -439,15 +439,7 @@ func (s *Store) CellHistograms(ctx context.Context, res int, fn func([]data.Cell
 		if err := s.ScanMeasurements(ctx, func(ms []data.Measurement) error { b.Add(ms); return nil }); err != nil {
 			return err
 		}
-		hs := b.Hists()
-		for len(hs) > 0 {
-			n := min(len(hs), scanBatch)
-			if err := fn(hs[:n]); err != nil {
-				return err
-			}
-			hs = hs[n:]
-		}
-		return nil
+		return data.EachBatch(b.Hists(), scanBatch, fn)
 	}
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		// In key order, so the rows of one cell (one per upload) come
