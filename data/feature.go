@@ -20,3 +20,21 @@ type Feature struct {
 	Props map[string]any
 	Geom  orb.Geometry // EPSG:4326
 }
+
+// LayerSpeedTiles holds aggregated speed-test tiles (Ookla-style quadkey
+// tiles with mean speeds, test and device counts).
+const LayerSpeedTiles = "speedtiles"
+
+// LayerKey names a scoped sublayer, e.g. LayerKey(LayerDeclared, "604-01",
+// "4G") = "declared/604-01/4G": a file replaces only its own scope (one
+// operator's declared 4G map leaves the others alone). Empty parts are
+// left out.
+func LayerKey(base string, parts ...string) string {
+	k := base
+	for _, p := range parts {
+		if p != "" {
+			k += "/" + p
+		}
+	}
+	return k
+}

@@ -1,7 +1,9 @@
 package data
 
 import (
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"strings"
 	"time"
@@ -144,3 +146,24 @@ var Absent = float32(math.NaN())
 
 // Has reports whether an optional numeric field was given.
 func Has(v float32) bool { return v == v }
+
+// Fingerprint is a 64-bit digest of what makes a measurement the same
+// observation: time, place, operator, technology, device and the measured
+// values (not the environment, source or accuracy, which a re-export may
+// relabel). Ingest uses it to find a row repeated within a file or already
+// stored from an earlier upload.
+func (m *Measurement) Fingerprint() uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	put := func(v uint64) { binary.LittleEndian.PutUint64(b[:], v); h.Write(b[:]) }
+	put(uint64(m.Time.UnixNano()))
+	put(math.Float64bits(m.Lat))
+	put(math.Float64bits(m.Lon))
+	h.Write([]byte(m.MCCMNC))
+	put(uint64(m.Tech))
+	put(m.Device)
+	for _, f := range []float32{m.SignalDBm, m.RSRQDB, m.SINRDB, m.DLMbps, m.ULMbps, m.LatencyMs} {
+		put(uint64(math.Float32bits(f)))
+	}
+	return h.Sum64()
+}

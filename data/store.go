@@ -30,6 +30,11 @@ type Store interface {
 	// ErrConflict) without calling fill. An error from fill aborts the
 	// upload and leaves the store as it was.
 	AddUpload(ctx context.Context, up Upload, fill Fill) (Upload, error)
+	// KnownRows returns, for each of fps (data.Measurement.Fingerprint)
+	// that a stored upload holds, the id of the first upload holding it.
+	// AddUpload records the fingerprint of every row it stores; the rows
+	// of an upload in progress or aborted are not known.
+	KnownRows(ctx context.Context, fps []uint64) (map[uint64]int64, error)
 	// Uploads lists uploads by id. Upload returns one; ErrNotFound.
 	Uploads(ctx context.Context) ([]Upload, error)
 	Upload(ctx context.Context, id int64) (Upload, error)

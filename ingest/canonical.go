@@ -7,7 +7,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
 	"regexp"
@@ -65,6 +64,10 @@ type CSVOptions struct {
 	Context      context.Context       // optional cancellation
 	Format       string                // format name (see FormatNames); "": detect from the content
 	Name         string                // the file's name as sent, stored with the upload; "": the path's base
+	// Known, when set, says which rows earlier uploads already stored
+	// (data.Store.KnownRows): those are rejected as E_ALREADY_STORED, so a
+	// file re-sent with new rows appended adds only the new ones.
+	Known func(fps []uint64) (map[uint64]int64, error)
 }
 
 var mccMNC = regexp.MustCompile(`^[0-9]{3}-[0-9]{2,3}$`)
@@ -189,7 +192,15 @@ func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func
 		opt.BatchSize = 4096
 	}
 	batch := make([]data.Measurement, 0, opt.BatchSize)
+	lines := make([]int, 0, opt.BatchSize)
 	flush := func() error {
+		if opt.Known != nil && len(batch) > 0 {
+			var err error
+			if batch, err = dropKnown(batch, lines, opt.Known, name, src.Column("time"), rep); err != nil {
+				return err
+			}
+		}
+		lines = lines[:0]
 		if len(batch) == 0 {
 			return nil
 		}
@@ -238,6 +249,7 @@ func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func
 		}
 		rep.Accepted++
 		batch = append(batch, m)
+		lines = append(lines, row.Line)
 		if len(batch) == opt.BatchSize {
 			if err := flush(); err != nil {
 				return err
@@ -251,6 +263,35 @@ func ReadRows(src RowSource, name string, opt CSVOptions, rep *Report, emit func
 		return fmt.Errorf("%s: %w (%d rows read, %d rejected)", name, ErrNoRows, rep.Rows, rep.Rejected)
 	}
 	return nil
+}
+
+// dropKnown removes from batch the rows that known says are stored already,
+// moving them from accepted to rejected with a problem naming the upload.
+func dropKnown(batch []data.Measurement, lines []int, known func([]uint64) (map[uint64]int64, error), file, col string, rep *Report) ([]data.Measurement, error) {
+	fps := make([]uint64, len(batch))
+	for i := range batch {
+		fps[i] = batch[i].Fingerprint()
+	}
+	seen, err := known(fps)
+	if err != nil {
+		return nil, fmt.Errorf("check rows against earlier uploads: %w", err)
+	}
+	if len(seen) == 0 {
+		return batch, nil
+	}
+	kept := batch[:0]
+	for i := range batch {
+		id, dup := seen[fps[i]]
+		if !dup {
+			kept = append(kept, batch[i])
+			continue
+		}
+		rep.Accepted--
+		rep.Rejected++
+		rep.add(Problem{File: file, Line: lines[i], Column: col, Code: "E_ALREADY_STORED", Severity: SevError, Value: strconv.FormatInt(id, 10),
+			Message: fmt.Sprintf("the same measurement (time, place, operator, technology, device and values) is already stored from upload %d; kept once", id)})
+	}
+	return kept, nil
 }
 
 type rowValidator struct {
@@ -536,19 +577,7 @@ type dupWindow struct {
 const dupGeneration = 1 << 17
 
 func (w *dupWindow) check(m *data.Measurement, line int) (first int, dup bool) {
-	h := fnv.New64a()
-	var b [8]byte
-	put := func(v uint64) { binary.LittleEndian.PutUint64(b[:], v); h.Write(b[:]) }
-	put(uint64(m.Time.UnixNano()))
-	put(math.Float64bits(m.Lat))
-	put(math.Float64bits(m.Lon))
-	h.Write([]byte(m.MCCMNC))
-	put(uint64(m.Tech))
-	put(m.Device)
-	for _, f := range []float32{m.SignalDBm, m.RSRQDB, m.SINRDB, m.DLMbps, m.ULMbps, m.LatencyMs} {
-		put(uint64(math.Float32bits(f)))
-	}
-	k := h.Sum64()
+	k := m.Fingerprint()
 	if l, ok := w.cur[k]; ok {
 		return l, true
 	}

@@ -150,6 +150,14 @@ func Detect(head []byte, name string) (Format, error) {
 // ReadRows does. It returns the format used with the report.
 func Read(r io.Reader, name, format string, opt CSVOptions, emit func([]data.Measurement) error) (*Report, Format, error) {
 	rep := &Report{File: name}
+	r, raw, gz, err := gunzipInput(r, name)
+	if err != nil {
+		return rep, Format{}, err
+	}
+	if gz && opt.Progress != nil {
+		progress := opt.Progress
+		opt.Progress = func(int64) { progress(raw.n) }
+	}
 	br, head, enc, err := utf8Input(bufio.NewReaderSize(r, DetectBytes))
 	if err != nil {
 		return rep, Format{}, fmt.Errorf("read %s: %w", name, err)
@@ -181,6 +189,10 @@ func Read(r io.Reader, name, format string, opt CSVOptions, emit func([]data.Mea
 // and returns the format they are in: what an upload endpoint checks
 // before accepting a file.
 func DetectReader(r io.Reader, name string) (Format, error) {
+	r, _, _, err := gunzipInput(r, name)
+	if err != nil {
+		return Format{}, err
+	}
 	_, head, _, err := utf8Input(bufio.NewReaderSize(r, DetectBytes))
 	if err != nil {
 		return Format{}, fmt.Errorf("read %s: %w", name, err)

@@ -54,6 +54,11 @@ func File(ctx context.Context, st Uploader, path string, opt CSVOptions) (data.U
 	if opt.Context == nil {
 		opt.Context = ctx
 	}
+	if k, ok := st.(interface {
+		KnownRows(context.Context, []uint64) (map[uint64]int64, error)
+	}); ok && opt.Known == nil {
+		opt.Known = func(fps []uint64) (map[uint64]int64, error) { return k.KnownRows(ctx, fps) }
+	}
 	var rep *Report
 	stored, err := st.AddUpload(ctx, up, func(emit func([]data.Measurement) error) (data.Upload, error) {
 		f, err := os.Open(path)

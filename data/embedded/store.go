@@ -38,6 +38,7 @@ var (
 	bUploads    = []byte("uploads")    // id (8 BE) -> Upload JSON
 	bUploadSHA  = []byte("upload_sha") // sha256 -> id (8 BE)
 	bRows       = []byte("rows")       // id (8 BE) + seq (4 BE) -> measurement chunk
+	bRowFP      = []byte("row_fp")     // same key as rows -> the chunk's fingerprints (8 LE each)
 	bPopulation = []byte("population") // seq (4 BE) -> population chunk
 	bCellStats  = []byte("cellstats")  // mccmnc 0x00 tech seq (4 BE) -> stat chunk
 	bSnapshots  = []byte("snapshots")  // id (8 BE) -> Snapshot JSON
@@ -49,7 +50,7 @@ var (
 	kCoverageRun = []byte("coverage_run")
 )
 
-var allBuckets = [][]byte{bMeta, bAreas, bPlaces, bLayers, bUploads, bUploadSHA, bRows,
+var allBuckets = [][]byte{bMeta, bAreas, bPlaces, bLayers, bUploads, bUploadSHA, bRows, bRowFP,
 	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures}
 
 // Options tune Open. The zero value is the production setting.
@@ -66,6 +67,7 @@ type Options struct {
 type Store struct {
 	db  *bolt.DB
 	dir string
+	fp  fpIndex
 }
 
 var _ data.Store = (*Store)(nil)

@@ -87,6 +87,7 @@ func (s *Store) fillUpload(ctx context.Context, id int64, up data.Upload, fill d
 	if final.SHA256 != "" && final.SHA256 != up.SHA256 {
 		return data.Upload{}, fmt.Errorf("%w: fill returned sha256 %s for an upload of %s", data.ErrInvalid, final.SHA256, up.SHA256)
 	}
+	defer s.fp.stale()
 	final = data.Complete(final, up)
 	final.ID = id
 	v, err := json.Marshal(final)
@@ -127,11 +128,20 @@ func duplicate(tx *bolt.Tx, sha string) error {
 // dropRows removes the row chunks of an upload, a bounded number per
 // transaction.
 func (s *Store) dropRows(id int64) error {
+	for _, bucket := range [][]byte{bRows, bRowFP} {
+		if err := s.dropChunks(bucket, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) dropChunks(bucket []byte, id int64) error {
 	prefix := idKey(id)
 	for {
 		more := false
 		err := s.db.Update(func(tx *bolt.Tx) error {
-			c := tx.Bucket(bRows).Cursor()
+			c := tx.Bucket(bucket).Cursor()
 			for n := 0; ; n++ {
 				k, _ := c.Seek(prefix)
 				if k == nil || !bytes.HasPrefix(k, prefix) {
@@ -191,6 +201,7 @@ type emitter struct {
 	mu      sync.Mutex // fill may call emit from another goroutine
 	w       measWriter
 	seq     uint32
+	fps     []byte // fingerprints of the rows of the chunk being filled
 	done    bool
 	tx      *bolt.Tx // open write transaction, nil between batches of chunks
 	pending int      // chunks in tx
@@ -210,6 +221,7 @@ func (e *emitter) emit(ms []data.Measurement) error {
 		if err != nil {
 			return fmt.Errorf("row %d of batch: %w", i, err)
 		}
+		e.fps = binary.LittleEndian.AppendUint64(e.fps, ms[i].Fingerprint())
 		if full {
 			if err := e.putLocked(); err != nil {
 				return err
@@ -265,6 +277,12 @@ func (e *emitter) putLocked() error {
 	if err := rows.Put(key, v); err != nil {
 		return err
 	}
+	fps := e.tx.Bucket(bRowFP)
+	fps.FillPercent = 1.0
+	if err := fps.Put(key, e.fps); err != nil {
+		return err
+	}
+	e.fps = nil
 	if e.pending++; e.pending >= commitEvery {
 		tx := e.tx
 		e.tx, e.pending = nil, 0

@@ -214,6 +214,7 @@ type copier struct {
 
 type copyBatch struct {
 	rows   [][]any
+	fps    []int64
 	months []time.Time
 }
 
@@ -246,6 +247,11 @@ func (c *copier) copy(b copyBatch) error {
 	}
 	n, err := c.tx.CopyFrom(c.ctx, pgx.Identifier{"measurements"}, measurementColumns, pgx.CopyFromRows(b.rows))
 	c.n += n
+	if err != nil {
+		return err
+	}
+	_, err = c.tx.CopyFrom(c.ctx, pgx.Identifier{"row_fingerprints"}, []string{"fp", "upload_id"},
+		pgx.CopyFromSlice(len(b.fps), func(i int) ([]any, error) { return []any{b.fps[i], c.id}, nil }))
 	return err
 }
 
@@ -292,6 +298,7 @@ func (c *copier) emit(ms []data.Measurement) error {
 	}
 	months := map[time.Time]bool{}
 	rows := make([][]any, 0, len(ms))
+	fps := make([]int64, 0, len(ms))
 	for i := range ms {
 		m := &ms[i]
 		if m.Time.Before(minTime) || m.Time.After(maxTime) {
@@ -313,9 +320,10 @@ func (c *copier) emit(ms []data.Measurement) error {
 		rows = append(rows, []any{c.id, c.seq, t, m.Lon, m.Lat, cell, m.MCCMNC, int16(m.Tech),
 			nullable(m.SignalDBm), nullable(m.RSRQDB), nullable(m.SINRDB), nullable(m.DLMbps), nullable(m.ULMbps),
 			nullable(m.LatencyMs), nullable(m.AccuracyM), int16(m.Env), int16(m.Source), int64(m.Device), sigBin, dlBin})
+		fps = append(fps, int64(m.Fingerprint()))
 		c.seq++
 	}
-	b := copyBatch{rows: rows}
+	b := copyBatch{rows: rows, fps: fps}
 	for month := range months {
 		b.months = append(b.months, month)
 	}
@@ -325,6 +333,36 @@ func (c *copier) emit(ms []data.Measurement) error {
 	case <-c.ctx.Done():
 		return c.ctx.Err()
 	}
+}
+
+// KnownRows returns, for each of fps held by a stored upload, the id of the
+// first upload holding it; rows of an upload still in its transaction are
+// not visible.
+func (s *Store) KnownRows(ctx context.Context, fps []uint64) (map[uint64]int64, error) {
+	out := map[uint64]int64{}
+	if len(fps) == 0 {
+		return out, nil
+	}
+	keys := make([]int64, len(fps))
+	for i, fp := range fps {
+		keys[i] = int64(fp)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT fp, min(upload_id) FROM row_fingerprints WHERE fp = ANY($1) GROUP BY fp`, keys)
+	if err != nil {
+		return nil, fmt.Errorf("postgis: known rows: %w", classify(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fp, id int64
+		if err := rows.Scan(&fp, &id); err != nil {
+			return nil, fmt.Errorf("postgis: known rows: %w", err)
+		}
+		out[uint64(fp)] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgis: known rows: %w", classify(err))
+	}
+	return out, nil
 }
 
 const uploadSelect = `SELECT id, coalesce(sha256, ''), file, format, operator, bytes, rows, accepted, rejected, received_at FROM uploads`

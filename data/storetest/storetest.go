@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("LayerInfos", func(t *testing.T) { testLayerInfos(t, open) })
 	t.Run("Features", func(t *testing.T) { testFeatures(t, open) })
 	t.Run("Uploads", func(t *testing.T) { testUploads(t, open) })
+	t.Run("KnownRows", func(t *testing.T) { testKnownRows(t, open) })
 	t.Run("ScanMeasurements", func(t *testing.T) { testScan(t, open) })
 	t.Run("CellHistograms", func(t *testing.T) { testHistograms(t, open) })
 	t.Run("Population", func(t *testing.T) { testPopulation(t, open) })
