@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -28,7 +29,18 @@ import (
 
 // Ingester validates and stores one file that reached the server.
 type Ingester interface {
-	Ingest(ctx context.Context, path, name, format, operator string, progress func(bytes int64)) (data.Upload, *ingest.Report, error)
+	Ingest(ctx context.Context, path string, spec FileSpec, progress func(bytes int64)) (ingest.Outcome, *ingest.Report, error)
+}
+
+// FileSpec is what the caller said about an uploaded file, from the
+// request's query and its token.
+type FileSpec struct {
+	Name     string `json:"-"`
+	Format   string `json:"-"`
+	Operator string `json:"-"`
+	Layer    string `json:"layer,omitempty"` // vector files: declared, communes… (see ingest.VectorLayers)
+	Tech     string `json:"tech,omitempty"`  // declared coverage of one technology
+	Table    string `json:"table,omitempty"` // GeoPackage feature table
 }
 
 // Token is one caller allowed to upload: an operator's uploads are checked
@@ -100,6 +112,7 @@ type job struct {
 	File       string     `json:"file"`
 	Format     string     `json:"format"`
 	Operator   string     `json:"operator,omitempty"`
+	Spec       FileSpec   `json:"spec"`
 	Caller     string     `json:"caller"`
 	Bytes      int64      `json:"bytes"`
 	Read       int64      `json:"bytes_read"`
@@ -109,6 +122,8 @@ type job struct {
 	Warnings   int64      `json:"warnings"`
 	Problems   int        `json:"problems"`
 	UploadID   int64      `json:"upload_id,omitempty"`
+	Layers     []string   `json:"layers,omitempty"` // layer files: the layers replaced
+	Features   int        `json:"features,omitempty"`
 	Error      string     `json:"error,omitempty"`
 	ReceivedAt time.Time  `json:"received_at"`
 	StartedAt  *time.Time `json:"started_at,omitempty"`
@@ -212,7 +227,12 @@ func (u *uploads) run(ctx context.Context, id string) {
 	now := time.Now().UTC()
 	j := u.update(id, func(j *job) { j.State, j.StartedAt = JobProcessing, &now })
 	var lastSave time.Time
-	up, rep, err := u.opt.Ingester.Ingest(ctx, u.dataPath(id), j.File, j.Format, j.Operator, func(n int64) {
+	spec := j.Spec
+	spec.Name, spec.Format, spec.Operator = j.File, j.Format, j.Operator
+	if spec.Format == "vector" {
+		spec.Format = ""
+	}
+	out, rep, err := u.opt.Ingester.Ingest(ctx, u.dataPath(id), spec, func(n int64) {
 		u.mu.Lock()
 		u.jobs[id].Read = n
 		if time.Since(lastSave) > time.Second {
@@ -237,8 +257,11 @@ func (u *uploads) run(ctx context.Context, id string) {
 		if rep != nil {
 			j.Rows, j.Accepted, j.Rejected, j.Warnings, j.Problems = rep.Rows, rep.Accepted, rep.Rejected, rep.Warnings, len(rep.Problems)
 		}
-		if up.Format != "" {
-			j.Format = up.Format
+		if out.Upload.Format != "" {
+			j.Format = out.Upload.Format
+		}
+		if out.Layer != nil && out.Layer.Format != "" {
+			j.Format = out.Layer.Format
 		}
 		switch {
 		case errors.As(err, &dup):
@@ -246,8 +269,13 @@ func (u *uploads) run(ctx context.Context, id string) {
 			j.Error = fmt.Sprintf("the same bytes were already ingested as upload %d (%s); nothing added", dup.Existing.ID, dup.Existing.File)
 		case err != nil:
 			j.State, j.Error = JobFailed, err.Error()
+		case out.Layer != nil:
+			j.State, j.Features = JobStored, out.Layer.Features()
+			for _, l := range out.Layer.Layers {
+				j.Layers = append(j.Layers, l.Name)
+			}
 		default:
-			j.State, j.UploadID = JobStored, up.ID
+			j.State, j.UploadID = JobStored, out.Upload.ID
 		}
 		j.Read = j.Bytes
 	})
@@ -293,9 +321,18 @@ func (u *uploads) post(w http.ResponseWriter, r *http.Request) error {
 	}
 	format := q.Get("format")
 	if format != "" {
-		if _, err := ingest.LookupFormat(format); err != nil {
-			return invalid(err.Error())
+		if _, ok := ingest.LookupLayerFormat(format); !ok {
+			if _, err := ingest.LookupFormat(format); err != nil {
+				return invalid(err.Error())
+			}
 		}
+	}
+	spec := FileSpec{Layer: q.Get("layer"), Tech: q.Get("tech"), Table: q.Get("table")}
+	if spec.Layer != "" && !slices.Contains(ingest.VectorLayers, spec.Layer) {
+		return invalid(fmt.Sprintf("layer %q is not one of %s", spec.Layer, strings.Join(ingest.VectorLayers, ", ")))
+	}
+	if spec.Layer != "" && spec.Layer != "declared" && tok.Operator != "" {
+		return &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "an operator's token sends measurements and its own declared coverage, not reference layers"}
 	}
 	body := http.MaxBytesReader(w, r.Body, u.opt.MaxBytes)
 	name := q.Get("name")
@@ -339,19 +376,14 @@ func (u *uploads) post(w http.ResponseWriter, r *http.Request) error {
 		return invalid("the upload is empty: send the file as the request body or as a multipart file part")
 	}
 	if format == "" {
-		in, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		fm, err := ingest.DetectReader(in, name)
-		in.Close()
+		kind, err := ingest.Kind(path, "", spec.Layer)
 		if err != nil {
 			os.Remove(path)
 			return &Error{Status: http.StatusUnsupportedMediaType, Code: "unsupported_format", Message: err.Error()}
 		}
-		format = fm.Name
+		format = kind
 	}
-	j := &job{ID: id, State: JobQueued, File: name, Format: format, Operator: operator, Caller: tok.Name, Bytes: n, ReceivedAt: time.Now().UTC()}
+	j := &job{ID: id, State: JobQueued, File: name, Format: format, Operator: operator, Spec: spec, Caller: tok.Name, Bytes: n, ReceivedAt: time.Now().UTC()}
 	u.mu.Lock()
 	u.jobs[id] = j
 	u.save(j)

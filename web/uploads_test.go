@@ -24,9 +24,9 @@ import (
 
 type fileIngester struct{ st data.Store }
 
-func (f fileIngester) Ingest(ctx context.Context, path, name, format, operator string, progress func(int64)) (data.Upload, *ingest.Report, error) {
-	opt := ingest.CSVOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), Operator: operator, Format: format, Progress: progress, Name: name}
-	return ingest.File(ctx, f.st, path, opt)
+func (f fileIngester) Ingest(ctx context.Context, path string, fs web.FileSpec, progress func(int64)) (ingest.Outcome, *ingest.Report, error) {
+	opt := ingest.CSVOptions{Now: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC), Operator: fs.Operator, Format: fs.Format, Progress: progress, Name: fs.Name}
+	return ingest.Any(ctx, f.st, path, ingest.Spec{CSV: opt, Vector: ingest.VectorOptions{Layer: fs.Layer, Declared: ingest.DeclaredOptions{Tech: fs.Tech}}})
 }
 
 const (
@@ -184,7 +184,8 @@ func TestUploadLifecycle(t *testing.T) {
 		t.Errorf("%d uploads stored, want 1", len(ups))
 	}
 
-	// Multipart, regulator token: every operator's rows.
+	// Multipart, regulator token: every operator's rows. One row differs
+	// from the first upload; the other valid one is already stored.
 	var mp bytes.Buffer
 	mw := multipart.NewWriter(&mp)
 	mw.WriteField("comment", "campaign 2026-11")
@@ -193,7 +194,7 @@ func TestUploadLifecycle(t *testing.T) {
 	mw.Close()
 	code, b = do(t, "POST", base+"/api/v1/uploads", regulatorToken, mw.FormDataContentType(), &mp)
 	json.Unmarshal(b, &j)
-	if m := wait(t, base, regulatorToken, j.ID); code != 202 || m.State != "stored" || m.Accepted != 2 {
+	if m := wait(t, base, regulatorToken, j.ID); code != 202 || m.State != "stored" || m.Accepted != 1 || m.Rejected != 2 {
 		t.Errorf("multipart: %d %+v", code, m)
 	}
 }

@@ -54,7 +54,7 @@ func (c *demoCmd) Run(e *env) error {
 		if err := simulateTo(e, st, out, simOptions{Seed: c.Seed, Scale: c.Scale}); err != nil {
 			return err
 		}
-		if _, err := ingestFile(e, st, out, "canonical-csv", "", ""); err != nil {
+		if _, err := ingestFile(e, st, out, fileSpec{Format: "canonical-csv"}, ""); err != nil {
 			return err
 		}
 	} else {

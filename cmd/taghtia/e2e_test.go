@@ -181,6 +181,25 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	if !strings.Contains(out, "layer cells replaced (opencellid-csv): 4 features") {
 		t.Errorf("ingest of a cell list:\n%s", out)
 	}
+	out = run(t, bin, append(common, "ingest", "../../ingest/testdata/ookla/tiles.csv")...)
+	if !strings.Contains(out, "layer speedtiles replaced (ookla-tiles-csv): 4 features") {
+		t.Errorf("ingest of speed tiles:\n%s", out)
+	}
+	// Declared coverage (ARCEP NIVEAU) is recognised by its level
+	// attribute; the operator and technology scope the layer it replaces.
+	out = run(t, bin, append(common, "ingest", "--operator", "604-01", "--tech", "4G", "../../ingest/testdata/declared/iam_4g.geojson")...)
+	if !strings.Contains(out, "layer declared/604-01/4G replaced (geojson)") {
+		t.Errorf("ingest of declared coverage:\n%s", out)
+	}
+	// A vector file of another kind needs its layer named.
+	if out, err := exec.Command(bin, append(common, "ingest", "../../ingest/testdata/reflayer/sites.geojson")...).CombinedOutput(); err == nil ||
+		!strings.Contains(string(out), "--layer") {
+		t.Errorf("ingest of a vector file without --layer: %v\n%s", err, out)
+	}
+	out = run(t, bin, append(common, "ingest", "--layer", "sites", "../../ingest/testdata/reflayer/sites.geojson")...)
+	if !strings.Contains(out, "layer sites replaced (geojson)") {
+		t.Errorf("ingest of administrative sites:\n%s", out)
+	}
 	out = run(t, bin, append(common, "zones")...)
 	if !strings.Contains(out, "snapshot 1:") {
 		t.Fatalf("zones output:\n%s", out)
@@ -223,6 +242,12 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	}
 	if job.UploadID != 5 || job.Accepted == 0 {
 		t.Errorf("upload over HTTP stored as %+v, want upload 5", job)
+	}
+	// Declared coverage over HTTP: the layer is replaced, no upload made.
+	decl, _ := os.ReadFile("../../ingest/testdata/declared/iam_4g.geojson")
+	if got := postAndWait(t, base, "?name=inwi_4g.geojson&operator=604-02&tech=4G", decl); got.State != "stored" ||
+		len(got.Layers) != 1 || got.Layers[0] != "declared/604-02/4G" || got.Features == 0 {
+		t.Errorf("declared coverage over HTTP: %+v", got)
 	}
 
 	var list struct {
@@ -300,6 +325,42 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 
 // startServer runs taghtia serve on a free port until the test ends and
 // returns its base URL.
+type jobView struct {
+	ID, State, Format, Error string
+	Accepted                 int64
+	UploadID                 int64 `json:"upload_id"`
+	Layers                   []string
+	Features                 int
+}
+
+// postAndWait sends a file as the regulator and waits for its job to end.
+func postAndWait(t *testing.T, base, query string, body []byte) jobView {
+	t.Helper()
+	do := func(method, url string, body io.Reader) (int, jobView) {
+		req, _ := http.NewRequest(method, url, body)
+		req.Header.Set("Authorization", "Bearer e2e-regulator-token-0123")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var j jobView
+		json.NewDecoder(resp.Body).Decode(&j)
+		return resp.StatusCode, j
+	}
+	code, j := do("POST", base+"/api/v1/uploads"+query, bytes.NewReader(body))
+	if code != 202 {
+		t.Fatalf("POST %s: %d %+v", query, code, j)
+	}
+	for deadline := time.Now().Add(30 * time.Second); j.State == "queued" || j.State == "processing"; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("job %s still %s", j.ID, j.State)
+		}
+		_, j = do("GET", base+"/api/v1/uploads/"+j.ID, nil)
+	}
+	return j
+}
+
 func startServer(t *testing.T, bin string, args []string) string {
 	t.Helper()
 	srv := exec.Command(bin, append(args, "--addr", "127.0.0.1:0")...)

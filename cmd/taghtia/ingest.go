@@ -5,17 +5,23 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest"
+	"github.com/taghtia/taghtia/ingest/vector"
 )
 
 type ingestCmd struct {
-	Files     []string `arg:"" type:"existingfile" help:"Measurement files; the format of each is detected from its content."`
-	Format    string   `help:"Read every file in this format instead of detecting it (see the README's format table)."`
-	Operator  string   `help:"Every row must be this operator (MCC-MNC, e.g. 604-01)."`
-	ReportDir string   `help:"Where error reports go (default: DATA/reports)." type:"path"`
+	Files     []string          `arg:"" type:"existingfile" help:"Measurement, cell-list, speed-tile or vector files; what each is, is detected from its content."`
+	Format    string            `help:"Read every file in this format instead of detecting it (see the README's format table)."`
+	Operator  string            `help:"Every row must be this operator (MCC-MNC, e.g. 604-01); for declared coverage, the operator of the whole file."`
+	Layer     string            `help:"Vector files: the layer they fill: declared, communes, provinces, regions, places, sites, roads or pop (default: declared when the features carry the level attribute)."`
+	Tech      string            `help:"Declared coverage: the technology of the whole file (2G..5G); default: each feature's tech attribute."`
+	LevelAttr string            `help:"Declared coverage: the attribute holding the level (default NIVEAU)."`
+	Level     map[string]string `help:"Declared coverage: a level value of the file and what it means (very_good, good, limited), e.g. --level 3=very_good; default the ARCEP TBC, BC, CL." mapsep:","`
+	Map       map[string]string `help:"Reference layers: a field and the file's attribute for it, e.g. --map code=CODE_COM (see the README)." mapsep:","`
+	Table     string            `help:"GeoPackage: the feature table to read (default: the only one)."`
+	ReportDir string            `help:"Where error reports go (default: DATA/reports)." type:"path"`
 }
 
 func (c *ingestCmd) Run(e *env) error {
@@ -26,7 +32,7 @@ func (c *ingestCmd) Run(e *env) error {
 	defer st.Close()
 	failed := 0
 	for _, f := range c.Files {
-		if _, err := ingestFile(e, st, f, c.Format, c.Operator, c.ReportDir); err != nil {
+		if _, err := ingestFile(e, st, f, c.spec(), c.ReportDir); err != nil {
 			fmt.Fprintln(os.Stderr, "taghtia:", err)
 			failed++
 		}
@@ -37,31 +43,50 @@ func (c *ingestCmd) Run(e *env) error {
 	return nil
 }
 
+// fileSpec is what a caller says about a file beyond its content.
+type fileSpec struct {
+	Format, Operator, Layer, Tech, LevelAttr, Table string
+	Level, Map                                      map[string]string
+}
+
+func (c *ingestCmd) spec() fileSpec {
+	return fileSpec{Format: c.Format, Operator: c.Operator, Layer: c.Layer, Tech: c.Tech, LevelAttr: c.LevelAttr,
+		Table: c.Table, Level: c.Level, Map: c.Map}
+}
+
+// ingestSpec builds the ingest options of a file from the store's
+// reference layers and what the caller said.
+func ingestSpec(e *env, st data.Store, fs fileSpec) (ingest.Spec, error) {
+	opt, err := ingestOptions(e, st, fs.Operator)
+	if err != nil {
+		return ingest.Spec{}, err
+	}
+	opt.Format = fs.Format
+	return ingest.Spec{CSV: opt, Vector: ingest.VectorOptions{
+		Layer:    fs.Layer,
+		Declared: ingest.DeclaredOptions{Operator: fs.Operator, Tech: fs.Tech, LevelAttr: fs.LevelAttr, LevelMap: fs.Level, Operators: opt.Operators},
+		Columns:  fs.Map,
+		Vector:   vector.Options{Table: fs.Table, TempDir: filepath.Join(e.cfg.Data, "tmp")},
+	}}, nil
+}
+
 // ingestFile validates and stores one file, prints its summary and writes
 // its error report. A file already ingested is reported, not an error.
-func ingestFile(e *env, st data.Store, path, format, operator, reportDir string) (data.Upload, error) {
-	if lf, ok, err := layerFile(path, format); err != nil {
-		return data.Upload{}, err
-	} else if ok {
-		return data.Upload{}, ingestLayerFile(e, st, path, lf, reportDir)
-	}
-	if format != "" {
-		if _, err := ingest.LookupFormat(format); err != nil {
-			return data.Upload{}, err
-		}
-	}
-	opt, err := ingestOptions(e, st, operator)
+func ingestFile(e *env, st data.Store, path string, fs fileSpec, reportDir string) (data.Upload, error) {
+	sp, err := ingestSpec(e, st, fs)
 	if err != nil {
 		return data.Upload{}, err
 	}
-	opt.Format = format
 	fi, err := os.Stat(path)
 	if err != nil {
 		return data.Upload{}, err
 	}
+	if err := os.MkdirAll(sp.Vector.Vector.TempDir, 0o750); err != nil {
+		return data.Upload{}, err
+	}
 	pb := bytesBar(fi.Size(), "ingest "+filepath.Base(path))
-	opt.Progress = func(n int64) { pb.Set64(n) }
-	up, rep, err := ingest.File(e.ctx, st, path, opt)
+	sp.CSV.Progress = func(n int64) { pb.Set64(n) }
+	out, rep, err := ingest.Any(e.ctx, st, path, sp)
 	pb.Finish()
 	var dup *data.DuplicateError
 	if errors.As(err, &dup) {
@@ -71,8 +96,17 @@ func ingestFile(e *env, st data.Store, path, format, operator, reportDir string)
 	}
 	printReport(e, path, rep, reportDir)
 	if err != nil {
-		return up, err
+		return out.Upload, fmt.Errorf("%s: %w", path, err)
 	}
+	if l := out.Layer; l != nil {
+		for _, info := range l.Layers {
+			fmt.Printf("%s: layer %s replaced (%s): %d features\n", path, info.Name, l.Format, info.Count)
+		}
+		fmt.Printf("%s: %d features read, %d stored, %d rejected, %d warnings\n", path, rep.Rows, l.Features(), rep.Rejected, rep.Warnings)
+		e.log.Info("layer replaced", "file", path, "layers", len(l.Layers), "features", l.Features(), "rejected", rep.Rejected)
+		return out.Upload, nil
+	}
+	up := out.Upload
 	fmt.Printf("%s: upload %d (%s): %d rows, %d accepted, %d rejected, %d warnings\n", path, up.ID, up.Format, rep.Rows, rep.Accepted, rep.Rejected, rep.Warnings)
 	e.log.Info("upload stored", "file", path, "upload", up.ID, "accepted", rep.Accepted, "rejected", rep.Rejected)
 	return up, nil
@@ -117,45 +151,6 @@ func ingestOptions(e *env, st data.Store, operator string) (ingest.CSVOptions, e
 		opt.Inside = ingest.CountryTest(country)
 	}
 	return opt, nil
-}
-
-// layerFile says whether path holds features (a cell list…) rather than
-// measurements.
-func layerFile(path, format string) (ingest.LayerFormat, bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return ingest.LayerFormat{}, false, err
-	}
-	defer f.Close()
-	return ingest.IsLayerFile(f, format)
-}
-
-// ingestLayerFile replaces a generic layer with the features of a file,
-// whole or not at all, and reports its problems like a measurement file.
-func ingestLayerFile(e *env, st data.Store, path string, lf ingest.LayerFormat, reportDir string) error {
-	opt, err := ingestOptions(e, st, "")
-	if err != nil {
-		return err
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rep, fs, err := ingest.ReadLayer(f, filepath.Base(path), lf, opt)
-	printReport(e, path, rep, reportDir)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := st.ReplaceFeatures(e.ctx, lf.Layer, fs); err != nil {
-		return err
-	}
-	if err := st.PutLayerInfo(e.ctx, data.LayerInfo{Name: lf.Layer, Count: len(fs), Source: filepath.Base(path) + " (" + lf.Name + ")", LoadedAt: time.Now().UTC()}); err != nil {
-		return err
-	}
-	fmt.Printf("%s: layer %s replaced (%s): %d features, %d rows rejected\n", path, lf.Layer, lf.Name, len(fs), rep.Rejected)
-	e.log.Info("layer replaced", "file", path, "layer", lf.Layer, "features", len(fs), "rejected", rep.Rejected)
-	return nil
 }
 
 // printReport writes a file's problems to its error report (in

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
@@ -102,13 +103,16 @@ type ingester struct {
 	st data.Store
 }
 
-func (i *ingester) Ingest(ctx context.Context, path, name, format, operator string, progress func(int64)) (data.Upload, *ingest.Report, error) {
-	opt, err := ingestOptions(i.e, i.st, operator)
+func (i *ingester) Ingest(ctx context.Context, path string, fs web.FileSpec, progress func(int64)) (ingest.Outcome, *ingest.Report, error) {
+	sp, err := ingestSpec(i.e, i.st, fileSpec{Format: fs.Format, Operator: fs.Operator, Layer: fs.Layer, Tech: fs.Tech, Table: fs.Table})
 	if err != nil {
-		return data.Upload{}, nil, err
+		return ingest.Outcome{}, nil, err
 	}
-	opt.Format, opt.Progress, opt.Context, opt.Name = format, progress, ctx, name
-	return ingest.File(ctx, i.st, path, opt)
+	if err := os.MkdirAll(sp.Vector.Vector.TempDir, 0o750); err != nil {
+		return ingest.Outcome{}, nil, err
+	}
+	sp.CSV.Progress, sp.CSV.Context, sp.CSV.Name = progress, ctx, fs.Name
+	return ingest.Any(ctx, i.st, path, sp)
 }
 
 // renderer is the tile renderer of the store: in SQL (ST_AsMVT) on
