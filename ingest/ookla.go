@@ -386,13 +386,11 @@ func readOoklaCSV(r io.Reader, name string, opt CSVOptions, rep *Report) ([]data
 			break
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
-				rep.Rows++
-				rep.Rejected++
-				rep.add(Problem{File: name, Line: pe.Line, Code: "E_CSV_SYNTAX", Severity: SevError, Message: "cannot parse the row: " + pe.Err.Error()})
+			if rep.quoteError(name, err) {
 				continue
 			}
+			var pe *csv.ParseError
+			errors.As(err, &pe)
 			line := 0
 			if pe != nil {
 				line = pe.Line

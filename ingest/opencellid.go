@@ -66,13 +66,11 @@ func readOpenCellID(r io.Reader, name string, opt CSVOptions, rep *Report) ([]da
 			line, _ = rd.FieldPos(0)
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) && (errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
-				rep.Rows++
-				rep.Rejected++
-				rep.add(Problem{File: name, Line: pe.Line, Code: "E_CSV_SYNTAX", Severity: SevError, Message: "cannot parse the row: " + pe.Err.Error()})
+			if rep.quoteError(name, err) {
 				continue
 			}
+			var pe *csv.ParseError
+			errors.As(err, &pe)
 			if pe != nil {
 				line = pe.Line
 			}

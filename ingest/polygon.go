@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"regexp"
@@ -347,7 +348,7 @@ func nodeRing(r orb.Ring) (noded orb.Ring, at orb.Point, ok bool) {
 	for i := 0; i < n; i++ {
 		noded = append(noded, r[i])
 		cs := cuts[i]
-		slices.SortFunc(cs, func(a, b cut) int { return cmpFloat(a.t, b.t) })
+		slices.SortFunc(cs, func(a, b cut) int { return cmp.Compare(a.t, b.t) })
 		for _, c := range cs {
 			if c.pt != noded[len(noded)-1] {
 				noded = append(noded, c.pt)
@@ -356,16 +357,6 @@ func nodeRing(r orb.Ring) (noded orb.Ring, at orb.Point, ok bool) {
 	}
 	noded = append(noded, r[n])
 	return orb.Ring(dedupe(orb.LineString(noded))), at, ok
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // segmentIntersections returns where segments ab and cd meet: none, one

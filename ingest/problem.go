@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -64,6 +65,19 @@ func (r *Report) add(p Problem) {
 		return
 	}
 	r.Problems = append(r.Problems, p)
+}
+
+// quoteError reports a CSV row with a broken quote as a rejected row,
+// saying whether err was one (the reader then goes on to the next row).
+func (r *Report) quoteError(file string, err error) bool {
+	var pe *csv.ParseError
+	if !errors.As(err, &pe) || !(errors.Is(pe.Err, csv.ErrQuote) || errors.Is(pe.Err, csv.ErrBareQuote)) {
+		return false
+	}
+	r.Rows++
+	r.Rejected++
+	r.add(Problem{File: file, Line: pe.Line, Code: "E_CSV_SYNTAX", Severity: SevError, Message: "cannot parse the row: " + pe.Err.Error()})
+	return true
 }
 
 // WriteCSV writes the problems as CSV: line, column, value, code, severity,
