@@ -3,10 +3,12 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
 	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/ingest/vector"
 )
 
 // Spec says how to read one file of any kind: measurement options, and
@@ -85,6 +87,19 @@ func Any(ctx context.Context, st AnyStore, path string, sp Spec) (Outcome, *Repo
 		res, rep, err := layerFormatFile(ctx, st, path, lf, sp.CSV)
 		return Outcome{Layer: &res}, rep, err
 	}
+	if sp.CSV.Format == "" && sp.Vector.Layer == "" {
+		inner, cleanup, err := zippedMeasurements(path, sp.Vector.Vector.TempDir)
+		if err != nil {
+			return Outcome{}, nil, err
+		}
+		if inner != "" {
+			defer cleanup()
+			opt := sp.CSV
+			opt.Name = cmpOr(opt.Name, baseName(path)) + "/" + baseName(inner)
+			up, rep, err := File(ctx, st, inner, opt)
+			return Outcome{Upload: up}, rep, err
+		}
+	}
 	if sp.CSV.Format == "" {
 		vec, err := IsVectorFile(path, sp.Vector.Layer)
 		if err != nil {
@@ -106,6 +121,52 @@ func Any(ctx context.Context, st AnyStore, path string, sp Spec) (Outcome, *Repo
 	}
 	up, rep, err := File(ctx, st, path, sp.CSV)
 	return Outcome{Upload: up}, rep, err
+}
+
+// MaxZippedMeasurements bounds what a zipped measurement file may expand
+// to (the ratio bound of vector.Limits applies too).
+const MaxZippedMeasurements = 64 << 30
+
+// zippedMeasurements extracts a zip holding exactly one measurement file
+// into a fresh directory under tempDir (with the archive safety checks)
+// and returns its path; "" when the file is not such a zip.
+func zippedMeasurements(path, tempDir string) (string, func(), error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", nil, err
+	}
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if vector.Sniff(head[:n]) != vector.KindZip && vector.Sniff(head[:n]) != vector.KindShapefileZip {
+		return "", nil, nil
+	}
+	dir, err := os.MkdirTemp(tempDir, "unzip-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	files, err := vector.Extract(path, dir, vector.Limits{MaxUncompressed: MaxZippedMeasurements})
+	if err != nil {
+		cleanup()
+		return "", nil, vectorFatal(baseName(path), err)
+	}
+	if len(files) != 1 {
+		cleanup()
+		return "", nil, nil
+	}
+	in, err := os.Open(files[0])
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	_, derr := DetectReader(in, baseName(files[0]))
+	in.Close()
+	if derr != nil {
+		cleanup()
+		return "", nil, nil // not measurements: a vector file, read as one
+	}
+	return files[0], cleanup, nil
 }
 
 // layerFormatFile replaces a layer with the features of a file in a layer

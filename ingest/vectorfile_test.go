@@ -1,10 +1,14 @@
 package ingest
 
 import (
+	"archive/zip"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/data/embedded"
@@ -59,5 +63,34 @@ func TestAnyRoutesVectorFilesToTheirLayers(t *testing.T) {
 	pops, _ := st.Features(ctx, data.LayerPoP)
 	if len(pops) != 1 || pops[0].ID != "POP-1" {
 		t.Errorf("pop layer = %+v", pops)
+	}
+}
+
+func TestAnyReadsAZippedMeasurementFile(t *testing.T) {
+	st, err := embedded.Open(t.TempDir(), embedded.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := t.TempDir()
+	write := func(name, entry, body string) string {
+		p := filepath.Join(dir, name)
+		f, _ := os.Create(p)
+		zw := zip.NewWriter(f)
+		w, _ := zw.Create(entry)
+		io.WriteString(w, body)
+		zw.Close()
+		f.Close()
+		return p
+	}
+	csv := "time,lat,lon,mcc_mnc,tech,signal_dbm\n2026-11-03T14:22:05Z,33.5,-7.6,604-01,4G,-90\n"
+	opt := CSVOptions{Now: time.Date(2026, 11, 4, 0, 0, 0, 0, time.UTC)}
+	out, rep, err := Any(t.Context(), st, write("m.zip", "drive/m.csv", csv), Spec{CSV: opt})
+	if err != nil || out.Layer != nil || out.Upload.Accepted != 1 || out.Upload.File != "m.zip/m.csv" || rep.Accepted != 1 {
+		t.Fatalf("zipped CSV: %+v, %v", out, err)
+	}
+	var fe *FormatError
+	if _, _, err := Any(t.Context(), st, write("evil.zip", "../m.csv", csv), Spec{CSV: opt}); !errors.As(err, &fe) || !strings.Contains(err.Error(), "E_ARCHIVE_PATH") {
+		t.Errorf("zip with ../: err = %v, want a FormatError with E_ARCHIVE_PATH", err)
 	}
 }
