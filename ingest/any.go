@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/taghtia/taghtia/data"
@@ -32,7 +35,7 @@ type AnyStore interface {
 }
 
 // Kind names what a file is, for messages and job records: the format
-// name of a measurement or layer format, or the vector reader's kind.
+// name of a measurement or layer format, or "vector" for a vector file.
 func Kind(path, format, layer string) (string, error) {
 	if format != "" {
 		if lf, ok := LookupLayerFormat(format); ok {
@@ -41,53 +44,60 @@ func Kind(path, format, layer string) (string, error) {
 		f, err := LookupFormat(format)
 		return f.Name, err
 	}
-	if lf, ok, err := isLayerPath(path); err != nil || ok {
-		return lf.Name, err
-	}
-	if ok, err := IsVectorFile(path, layer); err != nil || ok {
-		return "vector", err
-	}
-	f, err := os.Open(path)
+	head, err := readHead(path)
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	m, err := DetectReader(f, baseName(path))
+	if lf, ok, err := IsLayerFile(bytes.NewReader(head), ""); err != nil || ok {
+		return lf.Name, err
+	}
+	if isVectorFile(path, head, layer) {
+		return "vector", nil
+	}
+	m, err := DetectReader(bytes.NewReader(head), filepath.Base(path))
 	return m.Name, err
 }
 
-func isLayerPath(path string) (LayerFormat, bool, error) {
+// readHead returns the first DetectBytes of a file: what every detection
+// looks at, read once.
+func readHead(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return LayerFormat{}, false, err
+		return nil, err
 	}
 	defer f.Close()
-	return IsLayerFile(f, "")
+	head := make([]byte, DetectBytes)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, err
+	}
+	return head[:n], nil
 }
 
 // Any ingests one file of any kind: a layer format (cell list, speed
 // tiles) replaces its layer; a vector file replaces the layer it maps to;
-// anything else is a measurement upload (File). Each lands whole or not at
-// all.
+// a zip of one measurement file is that file; anything else is a
+// measurement upload (File). Each lands whole or not at all.
 func Any(ctx context.Context, st AnyStore, path string, sp Spec) (Outcome, *Report, error) {
-	var lf LayerFormat
-	var isLayer bool
-	var err error
 	if sp.CSV.Format != "" {
-		lf, isLayer = LookupLayerFormat(sp.CSV.Format)
-		if !isLayer {
-			if _, err := LookupFormat(sp.CSV.Format); err != nil {
-				return Outcome{}, nil, err
-			}
+		if lf, ok := LookupLayerFormat(sp.CSV.Format); ok {
+			res, rep, err := layerFormatFile(ctx, st, path, lf, sp.CSV)
+			return Outcome{Layer: &res}, rep, err
 		}
-	} else if lf, isLayer, err = isLayerPath(path); err != nil {
+		up, rep, err := File(ctx, st, path, sp.CSV)
+		return Outcome{Upload: up}, rep, err
+	}
+	head, err := readHead(path)
+	if err != nil {
 		return Outcome{}, nil, err
 	}
-	if isLayer {
+	if lf, ok, err := IsLayerFile(bytes.NewReader(head), ""); err != nil {
+		return Outcome{}, nil, err
+	} else if ok {
 		res, rep, err := layerFormatFile(ctx, st, path, lf, sp.CSV)
 		return Outcome{Layer: &res}, rep, err
 	}
-	if sp.CSV.Format == "" && sp.Vector.Layer == "" {
+	if sp.Vector.Layer == "" && isZip(head) {
 		inner, cleanup, err := zippedMeasurements(path, sp.Vector.Vector.TempDir)
 		if err != nil {
 			return Outcome{}, nil, err
@@ -95,52 +105,38 @@ func Any(ctx context.Context, st AnyStore, path string, sp Spec) (Outcome, *Repo
 		if inner != "" {
 			defer cleanup()
 			opt := sp.CSV
-			opt.Name = cmpOr(opt.Name, baseName(path)) + "/" + baseName(inner)
+			opt.Name = cmp.Or(opt.Name, filepath.Base(path)) + "/" + filepath.Base(inner)
 			up, rep, err := File(ctx, st, inner, opt)
 			return Outcome{Upload: up}, rep, err
 		}
 	}
-	if sp.CSV.Format == "" {
-		vec, err := IsVectorFile(path, sp.Vector.Layer)
-		if err != nil {
-			return Outcome{}, nil, err
+	if isVectorFile(path, head, sp.Vector.Layer) {
+		v := sp.Vector
+		v.Name = cmp.Or(v.Name, sp.CSV.Name)
+		v.Declared.Operator = cmp.Or(v.Declared.Operator, sp.CSV.Operator)
+		if v.Declared.Operators == nil {
+			v.Declared.Operators = sp.CSV.Operators
 		}
-		if vec {
-			if sp.Vector.Name == "" {
-				sp.Vector.Name = sp.CSV.Name
-			}
-			if sp.Vector.Declared.Operator == "" {
-				sp.Vector.Declared.Operator = sp.CSV.Operator
-			}
-			if sp.Vector.Declared.Operators == nil {
-				sp.Vector.Declared.Operators = sp.CSV.Operators
-			}
-			res, rep, err := VectorFile(ctx, st, path, sp.Vector)
-			return Outcome{Layer: &res}, rep, err
-		}
+		res, rep, err := VectorFile(ctx, st, path, v)
+		return Outcome{Layer: &res}, rep, err
 	}
 	up, rep, err := File(ctx, st, path, sp.CSV)
 	return Outcome{Upload: up}, rep, err
+}
+
+func isZip(head []byte) bool {
+	k := vector.Sniff(head)
+	return k == vector.KindZip || k == vector.KindShapefileZip
 }
 
 // MaxZippedMeasurements bounds what a zipped measurement file may expand
 // to (the ratio bound of vector.Limits applies too).
 const MaxZippedMeasurements = 64 << 30
 
-// zippedMeasurements extracts a zip holding exactly one measurement file
-// into a fresh directory under tempDir (with the archive safety checks)
-// and returns its path; "" when the file is not such a zip.
+// zippedMeasurements extracts the zip at path into a fresh directory under
+// tempDir (with the archive safety checks) and returns its one file when
+// that is a measurement file; "" otherwise.
 func zippedMeasurements(path, tempDir string) (string, func(), error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", nil, err
-	}
-	head := make([]byte, 4)
-	n, _ := io.ReadFull(f, head)
-	f.Close()
-	if vector.Sniff(head[:n]) != vector.KindZip && vector.Sniff(head[:n]) != vector.KindShapefileZip {
-		return "", nil, nil
-	}
 	dir, err := os.MkdirTemp(tempDir, "unzip-")
 	if err != nil {
 		return "", nil, err
@@ -149,7 +145,7 @@ func zippedMeasurements(path, tempDir string) (string, func(), error) {
 	files, err := vector.Extract(path, dir, vector.Limits{MaxUncompressed: MaxZippedMeasurements})
 	if err != nil {
 		cleanup()
-		return "", nil, vectorFatal(baseName(path), err)
+		return "", nil, vectorFatal(filepath.Base(path), err)
 	}
 	if len(files) != 1 {
 		cleanup()
@@ -160,7 +156,7 @@ func zippedMeasurements(path, tempDir string) (string, func(), error) {
 		cleanup()
 		return "", nil, err
 	}
-	_, derr := DetectReader(in, baseName(files[0]))
+	_, derr := DetectReader(in, filepath.Base(files[0]))
 	in.Close()
 	if derr != nil {
 		cleanup()
@@ -187,11 +183,7 @@ func layerFormatFile(ctx context.Context, st FeatureStore, path string, lf Layer
 	if err := st.ReplaceFeatures(ctx, layer, fs); err != nil {
 		return res, rep, err
 	}
-	name := opt.Name
-	if name == "" {
-		name = baseName(path)
-	}
-	info := data.LayerInfo{Name: layer, Count: len(fs), Source: fmt.Sprintf("%s (%s)", name, lf.Name), LoadedAt: time.Now().UTC()}
+	info := data.LayerInfo{Name: layer, Count: len(fs), Source: fmt.Sprintf("%s (%s)", rep.File, lf.Name), LoadedAt: time.Now().UTC()}
 	res.Layers = append(res.Layers, info)
 	return res, rep, st.PutLayerInfo(ctx, info)
 }

@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -37,31 +39,20 @@ type FeatureStore interface {
 	ReplaceFeatures(ctx context.Context, layer string, fs []data.Feature) error
 }
 
-// IsVectorFile says whether the file at path is a vector file by its
-// content: GeoJSON, GeoPackage, a zip (Shapefile or one vector file) or
-// gzipped GeoJSON. A CSV is a vector file only when a layer is named.
-func IsVectorFile(path, layer string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
-	}
-	defer f.Close()
-	head := make([]byte, DetectBytes)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-		return false, err
-	}
-	switch vector.Sniff(head[:n]) {
+// isVectorFile says, from its first bytes, whether a file is a vector
+// file: GeoJSON, GeoPackage, a zip (Shapefile or one vector file) or
+// gzipped GeoJSON. A CSV (or gzipped CSV) is one only when a layer is
+// named; otherwise it is measurements.
+func isVectorFile(path string, head []byte, layer string) bool {
+	switch vector.Sniff(head) {
 	case vector.KindGeoJSON, vector.KindGPKG, vector.KindShapefileZip, vector.KindZip:
-		return true, nil
+		return true
 	case vector.KindGzip:
-		// gzipped GeoJSON is a vector file; gzipped CSV is measurements
-		// unless a layer is named.
-		return layer != "" || gzippedGeoJSON(path), nil
+		return layer != "" || gzippedGeoJSON(path)
 	case vector.KindCSV:
-		return layer != "", nil
+		return layer != ""
 	}
-	return false, nil
+	return false
 }
 
 func gzippedGeoJSON(path string) bool {
@@ -99,10 +90,7 @@ func (r LayerResult) Features() int {
 // is stored when the file cannot be read whole; per-feature problems are in
 // the report, whose counts cover the features read.
 func VectorFile(ctx context.Context, st FeatureStore, path string, opt VectorOptions) (LayerResult, *Report, error) {
-	name := opt.Name
-	if name == "" {
-		name = baseName(path)
-	}
+	name := cmp.Or(opt.Name, filepath.Base(path))
 	rep := &Report{File: name}
 	res := LayerResult{}
 	r, err := vector.Open(path, opt.Vector)
@@ -134,9 +122,9 @@ func VectorFile(ctx context.Context, st FeatureStore, path string, opt VectorOpt
 	}
 	layer := opt.Layer
 	if layer == "" {
-		if !hasAttr(fs, cmpOr(opt.Declared.LevelAttr, "NIVEAU")) {
+		if !hasAttr(fs, cmp.Or(opt.Declared.LevelAttr, "NIVEAU")) {
 			return res, rep, &FormatError{File: name, Message: fmt.Sprintf("say which layer this file fills (--layer): one of %s; only declared coverage (with a %s attribute) is recognised by itself",
-				strings.Join(VectorLayers, ", "), cmpOr(opt.Declared.LevelAttr, "NIVEAU"))}
+				strings.Join(VectorLayers, ", "), cmp.Or(opt.Declared.LevelAttr, "NIVEAU"))}
 		}
 		layer = "declared"
 	}
@@ -237,18 +225,4 @@ func hasAttr(fs []vector.Feature, attr string) bool {
 		}
 	}
 	return false
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func baseName(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[i+1:]
-	}
-	return path
 }
