@@ -64,7 +64,30 @@ type CellStat struct {
 	DLP50     float32
 	DLP90     float32
 	Last      time.Time
-	Level     Level
+	Level     Level // from every sample, by the thresholds: what zones use
+
+	// Evidence (see coverage.Evidence): the level the operator declares
+	// here, what each source measured in the freshness window, and the
+	// resulting level with its confidence in [0, 1].
+	Declared   Level
+	Sources    [NumSources]SourceStat // indexed by Source
+	Result     Level
+	Confidence float32
+	Disputed   bool // declared good or better, enough fresh evidence says limited or none
+}
+
+// NumSources is the number of measurement sources (crowd, drive, regulator).
+const NumSources = 3
+
+// SourceStat is the fresh evidence of one source in one cell × operator ×
+// technology: samples in the freshness window, distinct devices and
+// distinct days among them (both counted up to 255), and the level those
+// samples give (Unmeasured below min_samples).
+type SourceStat struct {
+	Samples int32
+	Devices uint8
+	Days    uint8
+	Level   Level
 }
 
 // CellPop is the census population spread onto one cell.

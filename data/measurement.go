@@ -45,11 +45,21 @@ func ParseTech(s string) (Tech, error) {
 	return 0, fmt.Errorf("%w: technology %q is not one of 2G, 3G, 4G, 5G", ErrInvalid, s)
 }
 
-// MarshalText writes the technology as "4G".
-func (t Tech) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+// MarshalText writes the technology as "4G"; the zero Tech (none
+// chosen) as "".
+func (t Tech) MarshalText() ([]byte, error) {
+	if t == 0 {
+		return nil, nil
+	}
+	return []byte(t.String()), nil
+}
 
-// UnmarshalText reads "4G".
+// UnmarshalText reads "4G"; "" is the zero Tech.
 func (t *Tech) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = 0
+		return nil
+	}
 	v, err := ParseTech(string(b))
 	*t = v
 	return err
@@ -166,4 +176,24 @@ func (m *Measurement) Fingerprint() uint64 {
 		put(uint64(math.Float32bits(f)))
 	}
 	return h.Sum64()
+}
+
+// MarshalText writes the environment name.
+func (e Env) MarshalText() ([]byte, error) { return []byte(e.String()), nil }
+
+// UnmarshalText reads an environment name.
+func (e *Env) UnmarshalText(b []byte) error {
+	v, err := ParseEnv(string(b))
+	*e = v
+	return err
+}
+
+// MarshalText writes the source name.
+func (s Source) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a source name.
+func (s *Source) UnmarshalText(b []byte) error {
+	v, err := ParseSource(string(b))
+	*s = v
+	return err
 }

@@ -71,5 +71,20 @@ type Store interface {
 	Zones(ctx context.Context, snapshot int64, f ZoneFilter) ([]Zone, int, error)
 	Zone(ctx context.Context, snapshot int64, id string) (Zone, error)
 
+	// AppendEvent appends ev to the history of (ev.Kind, ev.Subject) as
+	// its event number ev.Seq, which must be one more than the last stored
+	// (1 for the first): otherwise someone else changed the subject since
+	// the caller read it, and ErrConflict is returned with nothing
+	// stored. ev.Evidence.Content, when given, is stored with it.
+	// Errors: ErrInvalid (no kind, subject or target state, or Seq < 1),
+	// ErrConflict.
+	AppendEvent(ctx context.Context, ev Event) error
+	// Events returns the stored events matching f, without evidence
+	// content, ordered by kind, subject and seq.
+	Events(ctx context.Context, f EventFilter) ([]Event, error)
+	// EventEvidence returns one event with its evidence content;
+	// ErrNotFound when there is no such event or it has no evidence.
+	EventEvidence(ctx context.Context, kind SubjectKind, subject string, seq int) (Event, error)
+
 	Close() error
 }

@@ -65,6 +65,13 @@ type Snapshot struct {
 	GreyPop       int64     `json:"grey_population"`
 	UnmeasuredPop int64     `json:"unmeasured_population"`
 	Uploads       []int64   `json:"uploads"`
+	// LayersVersion digests the reference and declared layers the zones
+	// were found with (coverage.LayersVersion).
+	LayersVersion string `json:"layers_version"`
+	// MatchedTo is the snapshot whose zone ids this one kept where cells
+	// overlap (see coverage.MatchIDs); 0 for the first.
+	MatchedTo int64 `json:"matched_to"`
+	Disputes  int   `json:"disputes"` // disputes found with this computation
 }
 
 // ZoneFilter selects zones of a snapshot; empty fields match all. Zones come

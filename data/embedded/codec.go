@@ -12,6 +12,8 @@ import (
 
 var errCorrupt = errors.New("corrupt record")
 
+// chunkVersion is the format byte of measurement and population chunks.
+// Cell stat chunks have their own versions (statsV1, statsV2).
 const chunkVersion = 1
 
 // Times are stored as int64 Unix nanoseconds (exact, 1678..2262); the zero
@@ -109,9 +111,12 @@ func readDict(b []byte) ([]string, error) {
 // dictionary (uint32), fixed-size rows, the dictionary. Little-endian.
 const chunkHeader = 9
 
-func newChunk(rowSize, rows int) []byte {
+func newChunk(rowSize, rows int) []byte { return newChunkVersion(chunkVersion, rowSize, rows) }
+
+// newChunkVersion starts a chunk with format byte version.
+func newChunkVersion(version byte, rowSize, rows int) []byte {
 	b := make([]byte, chunkHeader, chunkHeader+rowSize*rows+64)
-	b[0] = chunkVersion
+	b[0] = version
 	return b
 }
 
@@ -124,7 +129,12 @@ func finishChunk(b []byte, n int, d *dict) []byte {
 
 // openChunk checks a chunk's header and returns its rows and dictionary.
 func openChunk(b []byte, rowSize int) (rows []byte, n int, strs []string, err error) {
-	if len(b) < chunkHeader || b[0] != chunkVersion {
+	return openChunkVersion(b, chunkVersion, rowSize)
+}
+
+// openChunkVersion is openChunk for a chunk of format byte version.
+func openChunkVersion(b []byte, version byte, rowSize int) (rows []byte, n int, strs []string, err error) {
+	if len(b) < chunkHeader || b[0] != version {
 		return nil, 0, nil, errCorrupt
 	}
 	n = int(le.Uint32(b[1:]))

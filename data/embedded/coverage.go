@@ -18,10 +18,27 @@ import (
 
 // Population rows, 16 bytes: cell, population (int32), commune index.
 const (
-	popRow    = 16
-	popChunk  = 65536
-	statRow   = 45 // cell, samples, six float32 percentiles, last ns, level
-	statChunk = 8192
+	popRow   = 16
+	popChunk = 65536
+)
+
+// Cell stat chunks carry their row format in the chunk's version byte, so
+// a data directory written before the evidence fields still reads (with
+// zero evidence). ReplaceCoverage always writes statsV2.
+//
+//	statsV1, 45 bytes: 0 cell, 8 samples, 12..36 six float32 percentiles
+//	  (signal p10 p50 p90, dl p10 p50 p90), 36 last ns, 44 level
+//	statsV2, 73 bytes: statsV1, then 45 declared, 46 + 7*i source i
+//	  (samples uint32, devices, days, level), 67 result, 68 confidence
+//	  (float32), 72 flags (bit 0: disputed)
+const (
+	statsV1     = 1
+	statsV2     = 2
+	statRowV1   = 45
+	statRow     = statRowV1 + 1 + data.NumSources*sourceRow + 1 + 4 + 1
+	sourceRow   = 7
+	statChunk   = 8192
+	flagDispute = 1
 )
 
 // ReplacePopulation replaces the population grid in one transaction.
@@ -174,7 +191,7 @@ func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats
 }
 
 func encodeStats(ss []data.CellStat) ([]byte, error) {
-	v := newChunk(statRow, len(ss))
+	v := newChunkVersion(statsV2, statRow, len(ss))
 	for i := range ss {
 		st := &ss[i]
 		last, err := encTime(st.Last)
@@ -187,20 +204,43 @@ func encodeStats(ss []data.CellStat) ([]byte, error) {
 			v = le.AppendUint32(v, math.Float32bits(f))
 		}
 		v = le.AppendUint64(v, uint64(last))
-		v = append(v, byte(st.Level))
+		v = append(v, byte(st.Level), byte(st.Declared))
+		for _, src := range st.Sources {
+			v = le.AppendUint32(v, uint32(src.Samples))
+			v = append(v, src.Devices, src.Days, byte(src.Level))
+		}
+		v = append(v, byte(st.Result))
+		v = le.AppendUint32(v, math.Float32bits(st.Confidence))
+		var flags byte
+		if st.Disputed {
+			flags |= flagDispute
+		}
+		v = append(v, flags)
 	}
 	return finishChunk(v, len(ss), &dict{}), nil
 }
 
 func decodeStats(out []data.CellStat, v []byte, op string, tech data.Tech) ([]data.CellStat, error) {
-	rows, n, _, err := openChunk(v, statRow)
+	if len(v) == 0 {
+		return out, errCorrupt
+	}
+	var size int
+	switch v[0] {
+	case statsV1:
+		size = statRowV1
+	case statsV2:
+		size = statRow
+	default:
+		return out, fmt.Errorf("cell stat chunk version %d: %w", v[0], errCorrupt)
+	}
+	rows, n, _, err := openChunkVersion(v, v[0], size)
 	if err != nil {
 		return out, err
 	}
 	out = slices.Grow(out, n)
 	for i := range n {
-		r := rows[i*statRow:]
-		out = append(out, data.CellStat{
+		r := rows[i*size:]
+		st := data.CellStat{
 			Cell:      geo.Cell(le.Uint64(r)),
 			MCCMNC:    op,
 			Tech:      tech,
@@ -213,7 +253,19 @@ func decodeStats(out []data.CellStat, v []byte, op string, tech data.Tech) ([]da
 			DLP90:     f32(r[32:]),
 			Last:      decTime(int64(le.Uint64(r[36:]))),
 			Level:     data.Level(int8(r[44])),
-		})
+		}
+		if size == statRow {
+			st.Declared = data.Level(int8(r[45]))
+			for j := range st.Sources {
+				s := r[46+sourceRow*j:]
+				st.Sources[j] = data.SourceStat{Samples: int32(le.Uint32(s)), Devices: s[4], Days: s[5], Level: data.Level(int8(s[6]))}
+			}
+			e := r[46+sourceRow*data.NumSources:]
+			st.Result = data.Level(int8(e[0]))
+			st.Confidence = f32(e[1:])
+			st.Disputed = e[5]&flagDispute != 0
+		}
+		out = append(out, st)
 	}
 	return out, nil
 }

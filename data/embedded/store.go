@@ -20,8 +20,14 @@ import (
 )
 
 // SchemaVersion is the layout version this package writes. Open refuses a
-// data directory written by a newer version.
-const SchemaVersion = 1
+// data directory written by a newer version and upgrades an older one in
+// place (what changed is readable as it was):
+//
+//	1  the first layout
+//	2  cell stat chunks of format statsV2 (the evidence fields; statsV1
+//	   chunks still read, with zero evidence); the events and
+//	   evidence buckets
+const SchemaVersion = 2
 
 // FileName is the name of the database file inside the data directory.
 const FileName = "taghtia.db"
@@ -45,13 +51,15 @@ var (
 	bZones      = []byte("zones")      // snapshot id -> bucket rank key -> zone
 	bZoneIDs    = []byte("zone_ids")   // snapshot id -> bucket zone id -> rank key
 	bFeatures   = []byte("features")   // layer -> bucket id -> feature record
+	bEvents     = []byte("events")     // event key (eventKey) -> Event JSON, without content
+	bEvidence   = []byte("evidence")   // event key -> evidence content
 
 	kSchema      = []byte("schema")
 	kCoverageRun = []byte("coverage_run")
 )
 
 var allBuckets = [][]byte{bMeta, bAreas, bPlaces, bLayers, bUploads, bUploadSHA, bRows, bRowFP,
-	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures}
+	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures, bEvents, bEvidence}
 
 // Options tune Open. The zero value is the production setting.
 type Options struct {
@@ -118,10 +126,16 @@ func initSchema(tx *bolt.Tx) error {
 		if len(v) != 4 {
 			return fmt.Errorf("schema version record is %d bytes, want 4", len(v))
 		}
-		if got := binary.BigEndian.Uint32(v); got > SchemaVersion {
+		got := binary.BigEndian.Uint32(v)
+		if got > SchemaVersion {
 			return fmt.Errorf("data written by schema version %d, this binary reads up to %d: upgrade taghtia", got, SchemaVersion)
 		}
-		return nil
+		if got == SchemaVersion {
+			return nil
+		}
+		// Older layouts read as they are; the buckets added since were
+		// created above. Record the version, so an older binary refuses
+		// the directory once this one may have written the new layout.
 	}
 	return meta.Put(kSchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
 }

@@ -75,13 +75,18 @@ func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats
 		if _, err := tx.Exec(ctx, `TRUNCATE cell_stats`); err != nil {
 			return err
 		}
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"},
-			[]string{"mcc_mnc", "tech", "cell", "samples", "signal_p10", "signal_p50", "signal_p90", "dl_p10", "dl_p50", "dl_p90", "last", "level"},
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"cell_stats"}, statColumns,
 			pgx.CopyFromSlice(len(stats), func(i int) ([]any, error) {
-				st := stats[i]
-				return []any{st.MCCMNC, int16(st.Tech), cellID(st.Cell), st.Samples,
+				st := &stats[i]
+				row := make([]any, 0, len(statColumns))
+				row = append(row, st.MCCMNC, int16(st.Tech), cellID(st.Cell), st.Samples,
 					nullable(st.SignalP10), nullable(st.SignalP50), nullable(st.SignalP90),
-					nullable(st.DLP10), nullable(st.DLP50), nullable(st.DLP90), st.Last.UTC(), int16(st.Level)}, nil
+					nullable(st.DLP10), nullable(st.DLP50), nullable(st.DLP90), st.Last.UTC(), int16(st.Level),
+					int16(st.Declared))
+				for _, src := range st.Sources {
+					row = append(row, src.Samples, int16(src.Devices), int16(src.Days), int16(src.Level))
+				}
+				return append(row, int16(st.Result), st.Confidence, st.Disputed), nil
 			})); err != nil {
 			return err
 		}
@@ -115,24 +120,47 @@ func (s *Store) CoverageRun(ctx context.Context) (data.CoverageRun, error) {
 	return run, nil
 }
 
+// statColumns are the columns of cell_stats in the order ReplaceCoverage
+// copies them and CellStats reads them: the stat, then its evidence (schema
+// 5), with four columns per source in data.Source order.
+var statColumns = func() []string {
+	cols := []string{"mcc_mnc", "tech", "cell", "samples", "signal_p10", "signal_p50", "signal_p90",
+		"dl_p10", "dl_p50", "dl_p90", "last", "level", "declared"}
+	for _, src := range [data.NumSources]string{"crowd", "drive", "regulator"} {
+		cols = append(cols, src+"_samples", src+"_devices", src+"_days", src+"_level")
+	}
+	return append(cols, "result", "confidence", "disputed")
+}()
+
 // CellStats returns the stats matching f ordered by operator, technology
-// and cell.
+// and cell. Stats written before schema 5 have zero evidence.
 func (s *Store) CellStats(ctx context.Context, f data.CellStatFilter) ([]data.CellStat, error) {
-	rows, err := s.read.Query(ctx, `SELECT mcc_mnc, tech, cell, samples, signal_p10, signal_p50, signal_p90, dl_p10, dl_p50, dl_p90, last, level
+	rows, err := s.read.Query(ctx, `SELECT `+strings.Join(statColumns, ", ")+`
 		FROM cell_stats WHERE ($1 = '' OR mcc_mnc = $1) AND ($2 = 0 OR tech = $2)
 		ORDER BY mcc_mnc COLLATE "C", tech, cell`, f.MCCMNC, int16(f.Tech))
 	if err != nil {
 		return nil, fmt.Errorf("postgis: cell stats: %w", err)
 	}
 	var p [6]*float32
+	var src [data.NumSources][3]int16 // devices, days, level
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.CellStat, error) {
 		var st data.CellStat
-		var tech, level int16
+		var tech, level, declared, result int16
 		var cell int64
-		if err := r.Scan(&st.MCCMNC, &tech, &cell, &st.Samples, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &st.Last, &level); err != nil {
+		args := make([]any, 0, len(statColumns))
+		args = append(args, &st.MCCMNC, &tech, &cell, &st.Samples, &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &st.Last, &level, &declared)
+		for i := range st.Sources {
+			args = append(args, &st.Sources[i].Samples, &src[i][0], &src[i][1], &src[i][2])
+		}
+		args = append(args, &result, &st.Confidence, &st.Disputed)
+		if err := r.Scan(args...); err != nil {
 			return st, err
 		}
 		st.Tech, st.Cell, st.Level, st.Last = data.Tech(tech), geo.Cell(cell), data.Level(level), st.Last.UTC()
+		st.Declared, st.Result = data.Level(declared), data.Level(result)
+		for i, v := range src {
+			st.Sources[i].Devices, st.Sources[i].Days, st.Sources[i].Level = uint8(v[0]), uint8(v[1]), data.Level(v[2])
+		}
 		dst := [6]*float32{&st.SignalP10, &st.SignalP50, &st.SignalP90, &st.DLP10, &st.DLP50, &st.DLP90}
 		for i, v := range p {
 			*dst[i] = data.Absent

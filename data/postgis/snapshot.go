@@ -36,10 +36,11 @@ func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []dat
 	}
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO snapshots (computed_at, resolution, config_version, required_tech, required_level,
-			programme_size, white, grey, white_pop, grey_pop, unmeasured_pop, uploads)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, computed_at`,
+			programme_size, white, grey, white_pop, grey_pop, unmeasured_pop, uploads, layers_version, matched_to, disputes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, computed_at`,
 			snap.ComputedAt, snap.Resolution, snap.ConfigVersion, int16(snap.RequiredTech), int16(snap.RequiredLevel),
 			snap.ProgrammeSize, snap.White, snap.Grey, snap.WhitePop, snap.GreyPop, snap.UnmeasuredPop, snap.Uploads,
+			snap.LayersVersion, snap.MatchedTo, snap.Disputes,
 		).Scan(&snap.ID, &snap.ComputedAt); err != nil {
 			return err
 		}
@@ -104,13 +105,13 @@ func strs(v []string) []string {
 }
 
 const snapshotSelect = `SELECT id, computed_at, resolution, config_version, required_tech, required_level, programme_size,
-	white, grey, white_pop, grey_pop, unmeasured_pop, uploads FROM snapshots`
+	white, grey, white_pop, grey_pop, unmeasured_pop, uploads, layers_version, matched_to, disputes FROM snapshots`
 
 func scanSnapshot(r pgx.CollectableRow) (data.Snapshot, error) {
 	var sn data.Snapshot
 	var tech, level int16
 	err := r.Scan(&sn.ID, &sn.ComputedAt, &sn.Resolution, &sn.ConfigVersion, &tech, &level, &sn.ProgrammeSize,
-		&sn.White, &sn.Grey, &sn.WhitePop, &sn.GreyPop, &sn.UnmeasuredPop, &sn.Uploads)
+		&sn.White, &sn.Grey, &sn.WhitePop, &sn.GreyPop, &sn.UnmeasuredPop, &sn.Uploads, &sn.LayersVersion, &sn.MatchedTo, &sn.Disputes)
 	sn.RequiredTech, sn.RequiredLevel, sn.ComputedAt = data.Tech(tech), data.Level(level), sn.ComputedAt.UTC()
 	if len(sn.Uploads) == 0 {
 		sn.Uploads = nil

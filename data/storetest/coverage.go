@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -87,11 +88,30 @@ func statsFor(t *testing.T, n int) []data.CellStat {
 				if i%4 == 0 {
 					st.DLP10, st.DLP50, st.DLP90 = data.Absent, data.Absent, data.Absent
 				}
+				if i%6 != 5 { // some stats carry no evidence
+					withEvidence(&st, i)
+				}
 				out = append(out, st)
 			}
 		}
 	}
 	return out
+}
+
+// withEvidence fills the evidence fields of st, each source different,
+// Disputed on every other stat, the counters at their limits for i 1.
+func withEvidence(st *data.CellStat, i int) {
+	st.Declared = data.Level(4 - i%5)
+	for j := range st.Sources {
+		st.Sources[j] = data.SourceStat{Samples: int32(i*3 + j*1000 + 1), Devices: uint8(i + j*50 + 1), Days: uint8(i%30 + j + 1),
+			Level: data.Level((i + j + 1) % 5)}
+	}
+	if i == 1 {
+		st.Sources[data.SourceRegulator] = data.SourceStat{Samples: math.MaxInt32, Devices: 255, Days: 255, Level: data.LevelVeryGood}
+	}
+	st.Result = data.Level((i + 2) % 5)
+	st.Confidence = float32(i%101)/100 + 0.001
+	st.Disputed = i%2 == 0
 }
 
 func sortStats(ss []data.CellStat) []data.CellStat {
@@ -122,7 +142,9 @@ func checkStats(t *testing.T, what string, got, want []data.CellStat) {
 		ok := g.Cell == w.Cell && g.MCCMNC == w.MCCMNC && g.Tech == w.Tech && g.Samples == w.Samples &&
 			eqF32(g.SignalP10, w.SignalP10) && eqF32(g.SignalP50, w.SignalP50) && eqF32(g.SignalP90, w.SignalP90) &&
 			eqF32(g.DLP10, w.DLP10) && eqF32(g.DLP50, w.DLP50) && eqF32(g.DLP90, w.DLP90) &&
-			eqTime(g.Last, w.Last) && g.Level == w.Level
+			eqTime(g.Last, w.Last) && g.Level == w.Level &&
+			g.Declared == w.Declared && g.Sources == w.Sources && g.Result == w.Result &&
+			eqF32(g.Confidence, w.Confidence) && g.Disputed == w.Disputed
 		if !ok {
 			t.Fatalf("%s[%d] = %+v, want %+v", what, i, g, w)
 		}
@@ -139,6 +161,7 @@ func testCoverage(t *testing.T, open func(t *testing.T) data.Store) {
 		t.Errorf("CellStats before the first run = %d, %v; want 0, nil", len(got), err)
 	}
 	stats := statsFor(t, 500)
+	checkEvidenceFixture(t, stats)
 	run := data.CoverageRun{Resolution: 8, ConfigVersion: "v1", Measurements: 123456, Cells: 500, ComputedAt: base}
 	if err := s.ReplaceCoverage(ctx, run, stats); err != nil {
 		t.Fatalf("ReplaceCoverage: %v", err)
@@ -188,4 +211,23 @@ func testCoverage(t *testing.T, open func(t *testing.T) data.Store) {
 			t.Errorf("CoverageRun after replace = %+v, %v; want %+v", r, err, run2)
 		}
 	})
+}
+
+// checkEvidenceFixture fails t unless stats exercise every evidence field:
+// stats without evidence, every source with samples, Disputed both ways.
+func checkEvidenceFixture(t *testing.T, stats []data.CellStat) {
+	t.Helper()
+	var none, disputed, undisputed bool
+	var sources [data.NumSources]bool
+	for _, st := range stats {
+		none = none || st.Sources == [data.NumSources]data.SourceStat{} && st.Declared == 0 && st.Result == 0
+		disputed = disputed || st.Disputed
+		undisputed = undisputed || !st.Disputed && st.Declared != 0
+		for j, src := range st.Sources {
+			sources[j] = sources[j] || src.Samples > 0 && src.Devices > 0 && src.Days > 0 && src.Level != 0
+		}
+	}
+	if !none || !disputed || !undisputed || sources != [data.NumSources]bool{true, true, true} {
+		t.Fatalf("fixture: stats without evidence %v, disputed %v, undisputed %v, sources %v; want all true", none, disputed, undisputed, sources)
+	}
 }

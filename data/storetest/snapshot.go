@@ -93,7 +93,8 @@ func testSnapshots(t *testing.T, open func(t *testing.T) data.Store) {
 
 	zones1 := zonesFor(t, "a", 30)
 	snap1 := data.Snapshot{ComputedAt: base, Resolution: 8, ConfigVersion: "v1", RequiredTech: data.Tech4G, RequiredLevel: data.LevelGood,
-		ProgrammeSize: 3, White: 15, Grey: 15, WhitePop: 1e5, GreyPop: 2e5, UnmeasuredPop: 3e5, Uploads: []int64{1, 2}}
+		ProgrammeSize: 3, White: 15, Grey: 15, WhitePop: 1e5, GreyPop: 2e5, UnmeasuredPop: 3e5, Uploads: []int64{1, 2},
+		LayersVersion: "sha256:5f1c…e9 communes=1538 regions=12", Disputes: 42}
 	s1, err := s.AddSnapshot(ctx, snap1, zones1)
 	if err != nil {
 		t.Fatalf("AddSnapshot: %v", err)
@@ -105,7 +106,8 @@ func testSnapshots(t *testing.T, open func(t *testing.T) data.Store) {
 	checkSnapshot(t, "AddSnapshot", s1, snap1)
 
 	zones2 := zonesFor(t, "b", 11)
-	snap2 := data.Snapshot{ComputedAt: base.Add(time.Hour), Resolution: 8, ConfigVersion: "v2", RequiredTech: data.Tech5G, RequiredLevel: data.LevelVeryGood, Uploads: []int64{3}}
+	snap2 := data.Snapshot{ComputedAt: base.Add(time.Hour), Resolution: 8, ConfigVersion: "v2", RequiredTech: data.Tech5G, RequiredLevel: data.LevelVeryGood, Uploads: []int64{3},
+		LayersVersion: "v2-layers", MatchedTo: s1.ID, Disputes: 7}
 	s2, err := s.AddSnapshot(ctx, snap2, zones2)
 	if err != nil {
 		t.Fatalf("AddSnapshot second: %v", err)
@@ -113,6 +115,10 @@ func testSnapshots(t *testing.T, open func(t *testing.T) data.Store) {
 	snap2.ID = s2.ID
 	if s2.ID <= s1.ID {
 		t.Errorf("second snapshot ID = %d, want > %d", s2.ID, s1.ID)
+	}
+	checkSnapshot(t, "AddSnapshot second", s2, snap2)
+	if s2.LayersVersion != "v2-layers" || s2.MatchedTo != s1.ID || s2.Disputes != 7 {
+		t.Errorf("AddSnapshot second = %+v, want LayersVersion, MatchedTo, Disputes v2-layers, %d, 7", s2, s1.ID)
 	}
 
 	t.Run("List", func(t *testing.T) {
