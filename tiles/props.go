@@ -217,7 +217,15 @@ const (
 	SourceZones                           // zone polygons of the latest snapshot
 	SourceZoneHexes                       // ZoneHexes at Res
 	SourceCoverageHexes                   // CoverageHexes at Res for the query
+	SourceDisputes                        // features of data.LayerDisputes matching the query
+	SourceDeclared                        // features of the query's declared-coverage layer
 )
+
+// FeatureLayersMinZoom is the zoom from which the disputes and declared
+// tilesets draw their polygons. There is no coarser form: below it their
+// tiles are empty (the coverage pyramid gives the national picture), so a
+// low-zoom tile never carries a country's worth of polygons.
+const FeatureLayersMinZoom = 5
 
 // Sublayer is one MVT layer of a tile.
 type Sublayer struct {
@@ -228,8 +236,9 @@ type Sublayer struct {
 
 // Plan lists the MVT layers of a tile of a tileset at zoom z, the zoom
 // rules every renderer follows: base is the coverage grid's resolution
-// and zonePolygonsZ the zoom from which zones draw as polygons. Errors:
-// ErrUnknownLayer.
+// and zonePolygonsZ the zoom from which zones draw as polygons; disputes
+// and declared draw their polygons from FeatureLayersMinZoom and nothing
+// below it. Errors: ErrUnknownLayer.
 func Plan(layer string, z maptile.Zoom, base int, zonePolygonsZ maptile.Zoom) ([]Sublayer, error) {
 	var out []Sublayer
 	switch layer {
@@ -256,6 +265,14 @@ func Plan(layer string, z maptile.Zoom, base int, zonePolygonsZ maptile.Zoom) ([
 		}
 	case "coverage":
 		out = append(out, Sublayer{Name: "coverage", Source: SourceCoverageHexes, Res: HexResolution(z, base)})
+	case "disputes":
+		if z >= FeatureLayersMinZoom {
+			out = append(out, Sublayer{Name: "disputes", Source: SourceDisputes})
+		}
+	case "declared":
+		if z >= FeatureLayersMinZoom {
+			out = append(out, Sublayer{Name: "declared", Source: SourceDeclared})
+		}
 	default:
 		return nil, errUnknown(layer)
 	}

@@ -28,12 +28,20 @@ type Renderer interface {
 
 var _ Renderer = (*Set)(nil)
 
-// CheckQuery refuses a coverage selection without one operator and one
-// technology: coverage tiles show one network's level (the web server
-// always names both), so renderers keep a pyramid per pair only.
+// CheckQuery refuses a coverage or declared selection without one
+// operator and one technology: those tiles show one network's level (the
+// web server always names both), so renderers keep a pyramid or a
+// declared layer per pair only. Disputes take either, both or none: the
+// query narrows them to one operator and/or technology.
 func CheckQuery(layer string, q Query) error {
-	if layer == "coverage" && (q.MCCMNC == "" || q.Tech == 0) {
-		return fmt.Errorf("%w: coverage tiles need one operator (mcc_mnc) and one technology (tech)", data.ErrInvalid)
+	if (layer == "coverage" || layer == "declared") && (q.MCCMNC == "" || q.Tech == 0) {
+		return fmt.Errorf("%w: %s tiles need one operator (mcc_mnc) and one technology (tech)", data.ErrInvalid, layer)
 	}
 	return nil
+}
+
+// DeclaredLayer is the feature layer holding the declared coverage a
+// declared tile of q shows, e.g. "declared/604-01/4G".
+func DeclaredLayer(q Query) string {
+	return data.LayerKey(data.LayerDeclared, q.MCCMNC, q.Tech.String())
 }

@@ -25,12 +25,17 @@ type Reader interface {
 	CoverageRun(ctx context.Context) (data.CoverageRun, error)
 	LatestSnapshot(ctx context.Context) (data.Snapshot, error)
 	Zones(ctx context.Context, snapshot int64, f data.ZoneFilter) ([]data.Zone, int, error)
+	// Features returns the features of a generic layer (disputes, declared
+	// coverage); LayerInfos what each load put in a layer.
+	Features(ctx context.Context, layer string) ([]data.Feature, error)
+	LayerInfos(ctx context.Context) ([]data.LayerInfo, error)
 }
 
 // ErrUnknownLayer is returned for a tile layer that does not exist.
 var ErrUnknownLayer = errors.New("tiles: unknown layer")
 
-// Query selects what a coverage tile shows.
+// Query selects what a coverage or declared tile shows (one operator and
+// one technology), or narrows the disputes shown (either, both or none).
 type Query struct {
 	MCCMNC string
 	Tech   data.Tech
@@ -55,8 +60,10 @@ type Set struct {
 	places     map[data.PlaceLayer]*featureIndex
 	zones      *featureIndex
 	zoneHex    map[int]*hexGrid
+	disputes   *featureIndex
 	mu         sync.Mutex
 	coverage   map[Query]*coveragePyramid
+	declared   map[Query]*declaredLayer
 	cache      *lru.Cache[string, Tile]
 	snapshotID int64
 }
@@ -65,6 +72,12 @@ type coveragePyramid struct {
 	once  sync.Once
 	grids map[int]*hexGrid
 	err   error
+}
+
+type declaredLayer struct {
+	once sync.Once
+	ix   *featureIndex
+	err  error
 }
 
 // DefaultBounds is the extent served when the store has no boundaries:
@@ -77,8 +90,9 @@ type Options struct {
 	ZonePolygonsZ maptile.Zoom // from this zoom zones draw as polygons; default 8
 }
 
-// Load reads the layers, the latest snapshot's zones and the coverage run
-// from r and indexes them.
+// Load reads the layers, the latest snapshot's zones, the disputes and the
+// coverage run from r and indexes them. Coverage pyramids and declared
+// coverage are read on first use, per operator and technology.
 func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 	if opt.CacheTiles == 0 {
 		opt.CacheTiles = 4096
@@ -88,7 +102,8 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 	}
 	cache, _ := lru.New[string, Tile](opt.CacheTiles)
 	s := &Set{reader: r, base: 8, zoneMinZ: opt.ZonePolygonsZ, areas: map[data.AreaLevel]*featureIndex{},
-		places: map[data.PlaceLayer]*featureIndex{}, coverage: map[Query]*coveragePyramid{}, cache: cache, zoneHex: map[int]*hexGrid{}}
+		places: map[data.PlaceLayer]*featureIndex{}, coverage: map[Query]*coveragePyramid{}, declared: map[Query]*declaredLayer{},
+		cache: cache, zoneHex: map[int]*hexGrid{}}
 	var ver []string
 	s.bounds = orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}
 	for _, lv := range []data.AreaLevel{data.LevelRegion, data.LevelProvince, data.LevelCommune} {
@@ -137,6 +152,20 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 		return nil, err
 	}
 	ver = append(ver, strconv.FormatInt(s.snapshotID, 10))
+	n, err := s.loadDisputes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ver = append(ver, fmt.Sprintf("disputes %d", n))
+	// Layer infos: a recompute records the disputes it wrote, an ingest
+	// each layer it replaced (declared coverage among them).
+	infos, err := r.LayerInfos(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tiles: layer infos: %w", err)
+	}
+	for _, li := range infos {
+		ver = append(ver, fmt.Sprintf("layer %s %d %s", li.Name, li.Count, li.LoadedAt.UTC().Format("2006-01-02T15:04:05.999999Z")))
+	}
 	h := sha256.Sum256([]byte(strings.Join(ver, "|")))
 	s.version = hex.EncodeToString(h[:6])
 	return s, nil
@@ -171,8 +200,80 @@ func (s *Set) loadZones(ctx context.Context) error {
 	return nil
 }
 
+// polygonIndex indexes the polygonal features of a generic layer with
+// their tile id and properties; other geometries are left out.
+func polygonIndex(fs []data.Feature, id func(string) uint64, props func(data.Feature) geojson.Properties) *featureIndex {
+	ix := &featureIndex{}
+	for _, df := range fs {
+		if !Polygonal(df.Geom) {
+			continue
+		}
+		f := geojson.NewFeature(df.Geom)
+		f.ID = id(df.ID)
+		f.Properties = props(df)
+		ix.add(f)
+	}
+	return ix
+}
+
+// loadDisputes indexes data.LayerDisputes and returns how many features
+// it holds.
+func (s *Set) loadDisputes(ctx context.Context) (int, error) {
+	fs, err := s.reader.Features(ctx, data.LayerDisputes)
+	if err != nil {
+		return 0, fmt.Errorf("tiles: load disputes: %w", err)
+	}
+	s.disputes = polygonIndex(fs, DisputeID, DisputeProps)
+	return len(fs), nil
+}
+
+// disputesOf returns the disputes whose bounds meet b, of the query's
+// operator and technology when it names them.
+func (s *Set) disputesOf(b orb.Bound, q Query) []*geojson.Feature {
+	fs := s.disputes.search(b)
+	if q.MCCMNC == "" && q.Tech == 0 {
+		return fs
+	}
+	kept := fs[:0]
+	for _, f := range fs {
+		if q.MCCMNC != "" && f.Properties["mcc_mnc"] != q.MCCMNC || q.Tech != 0 && f.Properties["tech"] != q.Tech.String() {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
+}
+
+// declaredOf reads and indexes, once per operator and technology, the
+// declared coverage of q (DeclaredLayer).
+func (s *Set) declaredOf(ctx context.Context, q Query) (*featureIndex, error) {
+	s.mu.Lock()
+	d := s.declared[q]
+	if d == nil {
+		d = &declaredLayer{}
+		s.declared[q] = d
+	}
+	s.mu.Unlock()
+	d.once.Do(func() {
+		fs, err := s.reader.Features(ctx, DeclaredLayer(q))
+		if err != nil {
+			d.err = err
+			return
+		}
+		d.ix = polygonIndex(fs, FeatureID, DeclaredProps)
+	})
+	if d.err != nil {
+		s.mu.Lock()
+		delete(s.declared, q)
+		s.mu.Unlock()
+		return nil, fmt.Errorf("tiles: declared coverage %s %s: %w", q.MCCMNC, q.Tech, d.err)
+	}
+	return d.ix, nil
+}
+
 // Version identifies the data behind the set; it changes when the store's
-// layers, coverage run or snapshot change.
+// layers (and their layer infos), coverage run, snapshot or disputes
+// change.
 func (s *Set) Version() string { return s.version }
 
 // Bounds is the extent of the reference layers.
@@ -182,7 +283,9 @@ func (s *Set) Bounds() orb.Bound { return s.bounds }
 func (s *Set) Resolution() int { return s.base }
 
 // Render returns the encoded tile of a layer, from the cache when it has
-// it. Errors: ErrUnknownLayer; a store error for coverage.
+// it. Errors: ErrUnknownLayer; data.ErrInvalid for a coverage or declared
+// query without operator and technology (CheckQuery); a store error for
+// coverage or declared.
 func (s *Set) Render(ctx context.Context, layer string, t maptile.Tile, q Query) (Tile, error) {
 	if err := CheckQuery(layer, q); err != nil {
 		return Tile{}, err
@@ -243,6 +346,14 @@ func (s *Set) layers(ctx context.Context, layer string, t maptile.Tile, q Query)
 			if g := p.grids[sl.Res]; g != nil {
 				fs = g.features(t)
 			}
+		case SourceDisputes:
+			fs = s.disputesOf(b, q)
+		case SourceDeclared:
+			ix, err := s.declaredOf(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			fs = ix.search(b)
 		}
 		if len(fs) > 0 {
 			out[sl.Name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}

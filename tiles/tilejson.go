@@ -55,14 +55,23 @@ var catalog = map[string]struct {
 		{ID: "zones", Fields: map[string]string{"id": "String", "kind": "String", "rank": "Number", "population": "Number", "area_km2": "Number",
 			"region": "String", "province": "String", "communes": "String", "operator": "String", "programme": "Boolean", "agg": "Number", "zones": "Number"}, MinZoom: 0, MaxZoom: MaxZoom},
 	}},
+	"disputes": {"Disputed coverage of the latest run: groups of cells where an operator declares good or better coverage and fresh measurements show limited or none; mcc_mnc and tech narrow them", []VectorLayer{
+		{ID: "disputes", Fields: map[string]string{"id": "String", "mcc_mnc": "String", "tech": "String", "declared": "String", "measured": "String",
+			"samples": "Number", "devices": "Number", "population": "Number", "confidence": "Number", "region": "String"}, MinZoom: FeatureLayersMinZoom, MaxZoom: MaxZoom},
+	}},
+	"declared": {"Coverage one operator declares for one technology: polygons with their level (very_good, good or limited)", []VectorLayer{
+		{ID: "declared", Fields: map[string]string{"level": "String", "source_ref": "String"}, MinZoom: FeatureLayersMinZoom, MaxZoom: MaxZoom},
+	}},
 }
 
 // Layers lists the tilesets a Set serves.
-func Layers() []string { return []string{"boundaries", "coverage", "places", "zones"} }
+func Layers() []string {
+	return []string{"boundaries", "coverage", "declared", "disputes", "places", "zones"}
+}
 
 // TileJSON describes a tileset; base is the absolute URL prefix of the
-// server ("http://host:port") and query the coverage selection carried
-// into tiles[].
+// server ("http://host:port") and query the selection (coverage, declared,
+// disputes) carried into tiles[].
 func (s *Set) TileJSON(layer, base string, q Query) (TileJSON, error) {
 	return NewTileJSON(layer, base, q, s.version, s.bounds)
 }
@@ -76,7 +85,7 @@ func NewTileJSON(layer, base string, q Query, version string, b orb.Bound) (Tile
 		return TileJSON{}, errUnknown(layer)
 	}
 	u := fmt.Sprintf("%s/tiles/%s/{z}/{x}/{y}.mvt", base, layer)
-	if layer == "coverage" {
+	if layer == "coverage" || layer == "declared" || layer == "disputes" {
 		v := url.Values{}
 		if q.MCCMNC != "" {
 			v.Set("mcc_mnc", q.MCCMNC)
@@ -88,9 +97,13 @@ func NewTileJSON(layer, base string, q Query, version string, b orb.Bound) (Tile
 			u += "?" + v.Encode()
 		}
 	}
+	minZ := MaxZoom
+	for _, l := range c.layers {
+		minZ = min(minZ, l.MinZoom)
+	}
 	return TileJSON{
 		TileJSON: "3.0.0", Name: layer, Description: c.desc, Version: "1.0.0+" + version, Attribution: Attribution, Scheme: "xyz",
-		Tiles: []string{u}, MinZoom: 0, MaxZoom: MaxZoom,
+		Tiles: []string{u}, MinZoom: minZ, MaxZoom: MaxZoom,
 		Bounds:       [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
 		Center:       [3]float64{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2, 5},
 		VectorLayers: c.layers,

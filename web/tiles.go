@@ -27,6 +27,28 @@ func (s *Server) coverageQuery(r *http.Request) (tiles.Query, error) {
 	return q, nil
 }
 
+// tileQuery is the selection of a tile or TileJSON request of a layer:
+// disputes take mcc_mnc and tech only when given (none shows every
+// operator's and technology's); every other layer the coverage selection,
+// which coverage and declared tiles need whole.
+func (s *Server) tileQuery(r *http.Request, layer string) (tiles.Query, error) {
+	if layer != "disputes" {
+		return s.coverageQuery(r)
+	}
+	var q tiles.Query
+	if t := r.URL.Query().Get("tech"); t != "" {
+		tech, err := data.ParseTech(t)
+		if err != nil {
+			return q, invalid(err.Error())
+		}
+		q.Tech = tech
+	}
+	if q.MCCMNC = r.URL.Query().Get("mcc_mnc"); q.MCCMNC != "" && !s.knownOperator(q.MCCMNC) {
+		return q, invalid("mcc_mnc " + q.MCCMNC + " is not a known operator")
+	}
+	return q, nil
+}
+
 func (s *Server) knownOperator(code string) bool {
 	for _, o := range s.operators {
 		if o.MCCMNC == code {
@@ -45,11 +67,12 @@ func baseURL(r *http.Request) string {
 }
 
 func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) error {
-	q, err := s.coverageQuery(r)
+	layer := chi.URLParam(r, "layer")
+	q, err := s.tileQuery(r, layer)
 	if err != nil {
 		return err
 	}
-	tj, err := s.tiles.TileJSON(chi.URLParam(r, "layer"), baseURL(r), q)
+	tj, err := s.tiles.TileJSON(layer, baseURL(r), q)
 	if err != nil {
 		return err
 	}
@@ -63,11 +86,12 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q, err := s.coverageQuery(r)
+	layer := chi.URLParam(r, "layer")
+	q, err := s.tileQuery(r, layer)
 	if err != nil {
 		return err
 	}
-	tile, err := s.tiles.Render(r.Context(), chi.URLParam(r, "layer"), t, q)
+	tile, err := s.tiles.Render(r.Context(), layer, t, q)
 	if err != nil {
 		return err
 	}

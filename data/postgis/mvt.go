@@ -21,11 +21,13 @@ import (
 
 // TileRenderer serves the tile layers of a PostGIS store rendered in SQL:
 // every tile is one query of ST_AsMVT over the GiST-indexed 3857 geometry
-// (areas, places, zones) and the precomputed hexagon pyramids (schema 2),
+// (areas, places, zones, the features of disputes and declared coverage)
+// and the precomputed hexagon pyramids (schema 2),
 // run on the read pool with the request's context. It serves the same
 // layers, zoom rules, feature ids and properties as tiles.Set (the rules
 // and property definitions are tiles.Plan, tiles.AreaProps…, the
-// pyramids tiles.CoverageHexes and tiles.ZoneHexes).
+// pyramids tiles.CoverageHexes and tiles.ZoneHexes, the feature layers
+// tiles.DisputeProps, tiles.DeclaredProps and their ids).
 //
 // Like tiles.Set it describes one state of the store: the latest snapshot
 // and the coverage grid resolution are read when it is made, and encoded
@@ -119,7 +121,8 @@ func (r *TileRenderer) state(ctx context.Context) (tileState, error) {
 	var counts string
 	if err := r.db.QueryRow(ctx, `SELECT
 		coalesce((SELECT string_agg(level || ' ' || n, ',' ORDER BY level) FROM (SELECT level, count(*) n FROM areas GROUP BY level) a), '') || ';' ||
-		coalesce((SELECT string_agg(layer || ' ' || n, ',' ORDER BY layer) FROM (SELECT layer, count(*) n FROM places GROUP BY layer) p), '')`).Scan(&counts); err != nil {
+		coalesce((SELECT string_agg(layer || ' ' || n, ',' ORDER BY layer) FROM (SELECT layer, count(*) n FROM places GROUP BY layer) p), '') || ';' ||
+		(SELECT count(*) FROM features WHERE layer = $1)`, data.LayerDisputes).Scan(&counts); err != nil {
 		return s, fmt.Errorf("postgis: tiles: layer counts: %w", err)
 	}
 	ver = append(ver, counts)
@@ -201,7 +204,36 @@ const (
 	placeIDSQL = `CASE WHEN id ~ '^[0-9]{1,19}$' THEN CASE WHEN id::numeric <= 9223372036854775807 THEN id::numeric::bigint ELSE 0 END ELSE 0 END`
 	// hexagons of one resolution whose centres are in tiles.HexSearchBound
 	hexWhere = `h.res = %[1]s AND h.lon BETWEEN %[2]s AND %[3]s AND h.lat BETWEEN %[4]s AND %[5]s AND `
+	// tiles.FeatureID: a decimal id of 1 to 18 digits, else 60 bits of its
+	// MD5 with bit 60 set.
+	featureIDSQL = `CASE WHEN id ~ '^[0-9]{1,18}$' THEN id::int8 ELSE ('x' || left(md5(id), 15))::bit(60)::int8 | (1::int8 << 60) END`
+	// tiles.DisputeID: the hexadecimal H3 index after the last '-', of at
+	// most 63 bits, else tiles.FeatureID.
+	disputeIDSQL = `CASE WHEN substring(id from '[^-]*$') ~* '^([0-9a-f]{1,15}|[0-7][0-9a-f]{15})$'
+		THEN ('x' || lpad(substring(id from '[^-]*$'), 16, '0'))::bit(64)::int8 ELSE ` + featureIDSQL + ` END`
+	// the feature layers draw polygons only (tiles.Polygonal)
+	polygonal = `GeometryType(geom_3857) IN ('POLYGON', 'MULTIPOLYGON')`
 )
+
+// JSON properties of a feature as tiles.DisputeProps and
+// tiles.DeclaredProps read them: a property of another JSON type, or a
+// number out of range, is NULL, which ST_AsMVT leaves out. CASE keeps the
+// casts from running on values they would fail on.
+func jsonText(k string) string {
+	return fmt.Sprintf(`CASE WHEN jsonb_typeof(props->'%[1]s') = 'string' THEN props->>'%[1]s' END AS %[1]s`, k)
+}
+
+// jsonInt is a number truncated towards zero, as tiles.Int(int64(v)).
+func jsonInt(k string) string {
+	return fmt.Sprintf(`CASE WHEN jsonb_typeof(props->'%[1]s') = 'number' THEN CASE WHEN abs((props->>'%[1]s')::numeric) < 9e18
+		THEN trunc((props->>'%[1]s')::numeric)::int8 END END AS %[1]s`, k)
+}
+
+// jsonFloat4 is a number as float4 (an MVT float_value, as Go float32).
+func jsonFloat4(k string) string {
+	return fmt.Sprintf(`CASE WHEN jsonb_typeof(props->'%[1]s') = 'number' THEN CASE WHEN abs((props->>'%[1]s')::numeric) < 1e38
+		THEN (props->>'%[1]s')::float4 END END AS %[1]s`, k)
+}
 
 // webMercatorWidth is the width of the world in EPSG:3857 metres.
 const webMercatorWidth = 2 * math.Pi * 6378137
@@ -303,6 +335,21 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 			sub = `SELECT h.cell AS tile_fid, c.level, c.samples, c.cells, c.signal_p50, c.dl_p10, ` + toTile("h.geom_3857") + " AS geom" +
 				` FROM hex_cells h JOIN coverage_hex c ON c.gen = ` + arg(r.gen, "int8") + ` AND c.mcc_mnc = ` + arg(q.MCCMNC, "text") + ` AND c.tech = ` + i2(int(q.Tech)) +
 				` AND c.res = h.res AND c.cell = h.cell WHERE ` + hexes(sl)
+		case tiles.SourceDisputes:
+			sub = `SELECT ` + disputeIDSQL + ` AS tile_fid, id, ` + jsonText("mcc_mnc") + `, ` + jsonText("tech") + `, ` +
+				jsonText("declared") + `, ` + jsonText("measured") + `, ` + jsonText("region") + `, ` + jsonInt("samples") + `, ` +
+				jsonInt("devices") + `, ` + jsonInt("population") + `, ` + jsonFloat4("confidence") + `, ` + polygon() +
+				` FROM features WHERE layer = ` + arg(data.LayerDisputes, "text") + ` AND `
+			if q.MCCMNC != "" {
+				sub += `props->'mcc_mnc' = to_jsonb(` + arg(q.MCCMNC, "text") + `) AND `
+			}
+			if q.Tech != 0 {
+				sub += `props->'tech' = to_jsonb(` + arg(q.Tech.String(), "text") + `) AND `
+			}
+			sub += polygonal + ` AND ` + inBuffer()
+		case tiles.SourceDeclared:
+			sub = `SELECT ` + featureIDSQL + ` AS tile_fid, ` + jsonText("level") + `, ` + jsonText("source_ref") + `, ` + polygon() +
+				` FROM features WHERE layer = ` + arg(tiles.DeclaredLayer(q), "text") + ` AND ` + polygonal + ` AND ` + inBuffer()
 		default:
 			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)
 		}

@@ -3,6 +3,7 @@ package postgis
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -21,8 +22,12 @@ import (
 // with boundaries at every level (a region with a hole, a region in two
 // parts, wavy edges that simplification must thin), places (one with a
 // non-numeric id), measurements, population, coverage stats for three
-// operators × four technologies at resolution 8, and a snapshot of white
-// and grey zones (one with a hole, one without geometry).
+// operators × four technologies at resolution 8, a snapshot of white
+// and grey zones (one with a hole, one without geometry), disputes of
+// several operators and technologies (one with a hole, one whose id does
+// not end in a cell, one that is not a polygon) and declared coverage of
+// two operator/technology scopes (wavy polygons, a hole, a multipolygon,
+// decimal and text ids).
 var fixtureBox = orb.Bound{Min: orb.Point{-7.0, 33.8}, Max: orb.Point{-6.2, 34.4}}
 
 var fixtureOps = []string{"604-00", "604-01", "604-02"}
@@ -36,6 +41,8 @@ type tileFixture struct {
 	stats  []data.CellStat
 	snap   data.Snapshot
 	zones  []data.Zone
+	// generic feature layers: disputes and declared coverage
+	features map[string][]data.Feature
 }
 
 // wavy is a ring around b whose south and north edges wave with n points
@@ -197,6 +204,56 @@ func newTileFixture(t testing.TB) *tileFixture {
 		}
 		fx.zones = append(fx.zones, z)
 	}
+	fx.features = map[string][]data.Feature{}
+	type dspec struct {
+		ctr     orb.Point
+		k, hole int
+		op      string
+		tech    data.Tech
+	}
+	dspecs := []dspec{
+		{orb.Point{-6.85, 34.25}, 6, 2, "604-01", data.Tech4G},
+		{orb.Point{-6.5, 33.95}, 5, 0, "604-01", data.Tech3G},
+		{orb.Point{-6.75, 33.9}, 4, 0, "604-02", data.Tech4G},
+		{orb.Point{-6.3, 34.2}, 7, 0, "604-00", data.Tech4G},
+		{orb.Point{-6.95, 34.0}, 3, 0, "604-02", data.Tech2G},
+		{orb.Point{-6.6, 34.3}, 5, 0, "604-01", data.Tech4G},
+	}
+	for i, s := range dspecs {
+		c, _ := geo.CellAt(s.ctr, 8)
+		dc := geo.Disk(c, s.k)
+		if s.hole > 0 {
+			inner := geo.Disk(c, s.hole)
+			dc = slices.DeleteFunc(dc, func(x geo.Cell) bool { return slices.Contains(inner, x) })
+		}
+		slices.Sort(dc)
+		g, err := geo.CellsOutline(dc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := data.Dispute{ID: fmt.Sprintf("D-%s-%s-%s", s.op, s.tech, dc[0]), MCCMNC: s.op, Tech: s.tech, Declared: data.LevelGood + data.Level(i%2),
+			Measured: data.Level(1 + i%2), Cells: dc, Samples: int64(40 + 13*i), Devices: int64(3 + i), Population: int64(1000*i + 17),
+			CommuneCodes: []string{"01.511.01.01", "01.511.02.01"}[:1+i%2], RegionCode: "01", Confidence: []float32{0.7, 0.55, 1, 0.333}[i%4], Geom: g}
+		if i == 4 {
+			d.ID = "D-legacy-dispute" // not ending in a cell: a hashed feature id
+		}
+		fx.features[data.LayerDisputes] = append(fx.features[data.LayerDisputes], d.Feature())
+	}
+	fx.features[data.LayerDisputes] = append(fx.features[data.LayerDisputes], data.Feature{Layer: data.LayerDisputes, ID: "D-604-01-4G-point",
+		Props: map[string]any{"mcc_mnc": "604-01", "tech": "4G"}, Geom: orb.Point{-6.6, 34.1}}) // not a polygon: left out
+	declaredHole := orb.Ring{{-6.9, 34.15}, {-6.9, 34.2}, {-6.8, 34.2}, {-6.8, 34.15}, {-6.9, 34.15}}
+	declaredHole.Reverse() // clockwise, as ingest writes holes
+	for _, sc := range []struct{ op, tech string }{{"604-00", "4G"}, {"604-01", "2G"}} {
+		layer := data.LayerKey(data.LayerDeclared, sc.op, sc.tech)
+		props := func(level, ref string) map[string]any {
+			return map[string]any{"operator": sc.op, "tech": sc.tech, "level": level, "source_ref": ref, "NIVEAU": "BC", "surface_km2": 12.5}
+		}
+		fx.features[layer] = []data.Feature{
+			{Layer: layer, ID: "000001", Props: props("very_good", "feature 1"), Geom: orb.Polygon{wavy(box(-7.0, 34.05, -6.7, 34.35), 150, 0.006), declaredHole}},
+			{Layer: layer, ID: "000002", Props: props("good", "feature 2"), Geom: orb.MultiPolygon{{wavy(box(-6.65, 33.85, -6.4, 34.0), 90, 0.004)}, {wavy(box(-6.35, 34.1, -6.25, 34.3), 40, 0.003)}}},
+			{Layer: layer, ID: "nord-" + sc.op, Props: props("limited", "feature 3"), Geom: orb.Polygon{wavy(box(-6.6, 34.05, -6.4, 34.38), 60, 0.002)}},
+		}
+	}
 	fx.snap = data.Snapshot{ComputedAt: at, Resolution: 8, ConfigVersion: "test-1", RequiredTech: data.Tech4G, RequiredLevel: data.LevelGood,
 		ProgrammeSize: 3, White: 3, Grey: 2, WhitePop: 9000, GreyPop: 6000, UnmeasuredPop: 10}
 	return fx
@@ -236,6 +293,15 @@ func (fx *tileFixture) load(t testing.TB, st data.Store) {
 	}
 	if _, err := st.AddSnapshot(ctx, fx.snap, fx.zones); err != nil {
 		t.Fatalf("AddSnapshot: %v", err)
+	}
+	layers := slices.Sorted(maps.Keys(fx.features))
+	for _, l := range layers {
+		if err := st.ReplaceFeatures(ctx, l, fx.features[l]); err != nil {
+			t.Fatalf("ReplaceFeatures %s: %v", l, err)
+		}
+		if err := st.PutLayerInfo(ctx, data.LayerInfo{Name: l, Count: len(fx.features[l]), Source: "fixture", LoadedAt: fx.run.ComputedAt}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

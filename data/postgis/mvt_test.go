@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -19,6 +20,23 @@ var tileQueries = []tiles.Query{
 	{MCCMNC: "604-99", Tech: data.Tech4G},
 }
 
+// disputeQueries narrow the disputes by operator, technology, both or
+// neither.
+var disputeQueries = []tiles.Query{
+	{}, {MCCMNC: "604-01"}, {MCCMNC: "604-02", Tech: data.Tech4G}, {Tech: data.Tech3G}, {MCCMNC: "604-99"},
+}
+
+// queriesOf are the selections a layer's tiles are compared with.
+func queriesOf(layer string) []tiles.Query {
+	switch layer {
+	case "coverage", "declared":
+		return tileQueries
+	case "disputes":
+		return disputeQueries
+	}
+	return []tiles.Query{{}}
+}
+
 func TestTileRendererMatchesSet(t *testing.T) {
 	set, r, _ := renderers(t, tiles.Options{})
 	ctx := context.Background()
@@ -29,15 +47,16 @@ func TestTileRendererMatchesSet(t *testing.T) {
 		t.Errorf("Bounds = %v, want %v", rb, sb)
 	}
 	for _, l := range tiles.Layers() {
-		q := tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G}
-		got, err := r.TileJSON(l, "http://h", q)
-		if err != nil {
-			t.Fatalf("TileJSON %s: %v", l, err)
-		}
-		want, _ := set.TileJSON(l, "http://h", q)
-		got.Version, want.Version = "", ""
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("TileJSON %s = %+v, want %+v", l, got, want)
+		for _, q := range []tiles.Query{{MCCMNC: "604-01", Tech: data.Tech4G}, {MCCMNC: "604-02"}} {
+			got, err := r.TileJSON(l, "http://h", q)
+			if err != nil {
+				t.Fatalf("TileJSON %s: %v", l, err)
+			}
+			want, _ := set.TileJSON(l, "http://h", q)
+			got.Version, want.Version = "", ""
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("TileJSON %s = %+v, want %+v", l, got, want)
+			}
 		}
 	}
 	compared := map[string]int{}
@@ -48,11 +67,7 @@ func TestTileRendererMatchesSet(t *testing.T) {
 		}
 		for _, tile := range tilesOver(fixtureBox, z, step) {
 			for _, layer := range tiles.Layers() {
-				qs := []tiles.Query{{}}
-				if layer == "coverage" {
-					qs = tileQueries
-				}
-				for _, q := range qs {
+				for _, q := range queriesOf(layer) {
 					name := fmt.Sprintf("%s %d/%d/%d %s/%s", layer, z, tile.X, tile.Y, q.MCCMNC, q.Tech)
 					want, err := set.Render(ctx, layer, tile, q)
 					if err != nil {
@@ -68,7 +83,8 @@ func TestTileRendererMatchesSet(t *testing.T) {
 		}
 	}
 	// Every layer has features to compare at every zoom (the test is not
-	// vacuous), places only from z5, health from z9.
+	// vacuous), places only from z5, health from z9; disputes and
+	// declared from tiles.FeatureLayersMinZoom (z5).
 	for _, z := range []int{5, 8, 10, 12, 14} {
 		for _, layer := range tiles.Layers() {
 			if n := compared[fmt.Sprintf("%s z%d", layer, z)]; n < 3 {
@@ -76,7 +92,81 @@ func TestTileRendererMatchesSet(t *testing.T) {
 			}
 		}
 	}
+	// Below tiles.FeatureLayersMinZoom the feature layers are empty in both.
+	low := maptile.At(orb.Point{-6.6, 34.1}, tiles.FeatureLayersMinZoom-1)
+	for _, layer := range []string{"disputes", "declared"} {
+		for _, q := range queriesOf(layer) {
+			a, err1 := set.Render(ctx, layer, low, q)
+			b, err2 := r.Render(ctx, layer, low, q)
+			if err1 != nil || err2 != nil || a.Raw != nil || b.Raw != nil {
+				t.Errorf("%s %v %+v: %d and %d bytes, errs %v %v; want empty tiles", layer, low, q, len(b.Raw), len(a.Raw), err2, err1)
+			}
+		}
+	}
 	t.Logf("features compared: %v", compared)
+}
+
+// TestTileRendererFeatureLayers checks the disputes and declared layers
+// beyond the comparison: the operator filter keeps only that operator's
+// disputes, ids follow tiles.DisputeID and tiles.FeatureID, declared
+// tiles need an operator and a technology, and a recompute that replaces
+// the disputes makes the renderer stale.
+func TestTileRendererFeatureLayers(t *testing.T) {
+	_, r, st := renderers(t, tiles.Options{})
+	ctx := context.Background()
+	fx := newTileFixture(t)
+	byOp := map[string]map[uint64]bool{}
+	for _, f := range fx.features[data.LayerDisputes] {
+		if !tiles.Polygonal(f.Geom) {
+			continue
+		}
+		op := f.Props["mcc_mnc"].(string)
+		if byOp[op] == nil {
+			byOp[op] = map[uint64]bool{}
+		}
+		byOp[op][tiles.DisputeID(f.ID)] = true
+	}
+	for op, want := range byOp {
+		got := map[uint64]bool{}
+		for _, tile := range tilesOver(fixtureBox, 8, 1) {
+			tl, err := r.Render(ctx, "disputes", tile, tiles.Query{MCCMNC: op})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range decodeTile(t, tl.Raw)["disputes"] {
+				if f.props["mcc_mnc"] != op {
+					t.Errorf("%s's disputes: feature %d of %v", op, f.id, f.props["mcc_mnc"])
+				}
+				got[f.id] = true
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's disputes: ids %v, want %v", op, got, want)
+		}
+	}
+	if _, err := r.Render(ctx, "declared", maptile.At(orb.Point{-6.85, 34.2}, 10), tiles.Query{MCCMNC: "604-00"}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("declared without tech: err = %v, want ErrInvalid", err)
+	}
+	tl, err := r.Render(ctx, "declared", maptile.At(orb.Point{-6.85, 34.2}, 10), tiles.Query{MCCMNC: "604-00", Tech: data.Tech4G})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fs := decodeTile(t, tl.Raw)["declared"]; len(fs) == 0 || fs[0].id != 1 || fs[0].props["level"] != "very_good" || len(fs[0].props) != 2 {
+		t.Errorf("declared features %+v, want feature 1 (level very_good, source_ref)", fs)
+	}
+	if ok, err := r.Current(ctx); err != nil || !ok {
+		t.Fatalf("Current = %v, %v; want true", ok, err)
+	}
+	ds := fx.features[data.LayerDisputes][:2]
+	if err := st.ReplaceFeatures(ctx, data.LayerDisputes, ds); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutLayerInfo(ctx, data.LayerInfo{Name: data.LayerDisputes, Count: len(ds), Source: "recompute", LoadedAt: fx.run.ComputedAt.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := r.Current(ctx); err != nil || ok {
+		t.Errorf("after new disputes Current = %v, %v; want false", ok, err)
+	}
 }
 
 func TestTileRendererEdges(t *testing.T) {
