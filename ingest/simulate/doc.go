@@ -78,6 +78,20 @@
 // Times fall in the 90 days before Options.Now, in Morocco's +01:00 offset,
 // mostly in waking hours.
 //
+// Declared coverage. Model.Declare gives what each operator would declare
+// from the same network: per H3 resolution-8 cell, the level (by the
+// caller's signal bins, none below the sensitivity) of the median
+// outdoor signal at the cell centre from the nearest site of the
+// operator and technology within 35 km, with the cell's clutter and no
+// shadowing or fast fading. The cells are found by a flood fill from the
+// sites' cells through the cells within the technology's best-case reach
+// (plus 1 km), nearest sites by a k-d tree. Declaration.WriteGeoJSON
+// writes one MultiPolygon per level (ARCEP NIVEAU TBC, BC, CL) outlining
+// its cells, so the levels never overlap. An overstating operator
+// classifies its signal plus a margin in dB; WriteOverstated lists the
+// cells it declares good or very_good where the honest model says limited
+// or none. Declare draws no random number and Write does not depend on it.
+//
 // Determinism. One math/rand/v2 PCG source seeded from Options.Seed drives
 // every draw, inputs are sorted before use and no map is iterated, so the
 // same Options give byte-identical output.

@@ -44,27 +44,59 @@ type Summary struct {
 // checkEvery is how many rows pass between ctx checks and Progress calls.
 const checkEvery = 4096
 
-// Write simulates a measurement set and writes it to w as a canonical CSV
-// with a header row. Errors: ErrInvalid for bad Options, ctx.Err() when
-// cancelled, or the writer's error.
-func Write(ctx context.Context, w io.Writer, opt Options) (Summary, error) {
-	var sum Summary
+// Model is the simulated network that Options describe: the population
+// grid, the drive routes and the synthetic sites drawn from the seed. Write
+// and Declare only read it, so one Model gives the same measurements
+// however many times it is written and whatever is declared from it.
+type Model struct {
+	opt   Options
+	g     *popGrid
+	links []link
+	net   *network
+	pcg   rand.PCG // the random state once the sites are placed
+}
+
+// New builds the model of opt: what Write and Declare share. Errors:
+// ErrInvalid for bad Options.
+func New(opt Options) (*Model, error) {
 	if opt.Scale == 0 {
 		opt.Scale = 1
 	}
 	switch {
 	case opt.Scale < 0 || math.IsNaN(opt.Scale) || math.IsInf(opt.Scale, 0):
-		return sum, fmt.Errorf("%w: scale %g must be positive", ErrInvalid, opt.Scale)
+		return nil, fmt.Errorf("%w: scale %g must be positive", ErrInvalid, opt.Scale)
 	case opt.Now.IsZero():
-		return sum, fmt.Errorf("%w: Now is required (it anchors the 90-day window)", ErrInvalid)
+		return nil, fmt.Errorf("%w: Now is required (it anchors the 90-day window)", ErrInvalid)
 	}
 	g := newPopGrid(opt.Population)
 	if len(g.cells) == 0 {
-		return sum, fmt.Errorf("%w: no populated cell in Population", ErrInvalid)
+		return nil, fmt.Errorf("%w: no populated cell in Population", ErrInvalid)
 	}
-	rng := rand.New(rand.NewPCG(uint64(opt.Seed), 0x7461676874696121))
-	links := linksBetween(opt.Places)
-	net := placeSites(rng, g, links)
+	pcg := rand.NewPCG(uint64(opt.Seed), 0x7461676874696121)
+	m := &Model{opt: opt, g: g, links: linksBetween(opt.Places)}
+	m.net = placeSites(rand.New(pcg), g, m.links)
+	m.pcg = *pcg
+	return m, nil
+}
+
+// Write simulates a measurement set and writes it to w as a canonical CSV
+// with a header row. Errors: ErrInvalid for bad Options, ctx.Err() when
+// cancelled, or the writer's error.
+func Write(ctx context.Context, w io.Writer, opt Options) (Summary, error) {
+	m, err := New(opt)
+	if err != nil {
+		return Summary{}, err
+	}
+	return m.Write(ctx, w)
+}
+
+// Write writes the model's measurement set to w, as the function Write
+// does; the same Model always writes the same bytes.
+func (m *Model) Write(ctx context.Context, w io.Writer) (Summary, error) {
+	var sum Summary
+	opt, g, links, net := m.opt, m.g, m.links, m.net
+	pcg := m.pcg
+	rng := rand.New(&pcg)
 	sum.Sites, sum.Sites4G = map[string]int{}, map[string]int{}
 	for _, s := range net.sites {
 		sum.Sites[operators[s.op].code]++
