@@ -2,8 +2,16 @@ package coverage
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/taghtia/taghtia/geo"
 
 	"github.com/taghtia/taghtia/data"
 )
@@ -77,68 +85,153 @@ func BuildPopulation(ctx context.Context, st PopulationStore, res int) (Populati
 // RecomputeStore is what Recompute reads and writes.
 type RecomputeStore interface {
 	HistSource
+	EvidenceStore
 	Areas(ctx context.Context, level data.AreaLevel) ([]data.Area, error)
 	Population(ctx context.Context) ([]data.CellPop, error)
 	ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error
+	ReplaceFeatures(ctx context.Context, layer string, fs []data.Feature) error
+	PutLayerInfo(ctx context.Context, info data.LayerInfo) error
 	Uploads(ctx context.Context) ([]data.Upload, error)
+	LatestSnapshot(ctx context.Context) (data.Snapshot, error)
+	Zones(ctx context.Context, snapshot int64, f data.ZoneFilter) ([]data.Zone, int, error)
 	AddSnapshot(ctx context.Context, s data.Snapshot, zones []data.Zone) (data.Snapshot, error)
 }
 
 // ErrNoPopulation is returned when no population grid is stored.
 var ErrNoPopulation = errors.New("coverage: no population grid")
 
+// RecomputeOptions tune Recompute.
+type RecomputeOptions struct {
+	Stage    func(name string) // told each step as it starts
+	Progress func(rows int64)  // told the measurements read so far, per pass
+	Now      time.Time         // end of the freshness window; default time.Now()
+}
+
+// Result is what Recompute produced.
+type Result struct {
+	Snapshot data.Snapshot
+	Run      data.CoverageRun
+	Disputes []data.Dispute
+}
+
 // Recompute aggregates every stored measurement, classifies the cells,
-// stores the coverage, finds the zones and stores them as a new snapshot.
-// stage, when set, is told each step as it starts.
-func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, stage func(name string), progress func(rows int64)) (data.Snapshot, data.CoverageRun, error) {
+// weighs the evidence against the declared coverage, stores the coverage
+// and the disputes, finds the zones, gives them the ids of the latest
+// snapshot's zones they continue (MatchIDs) and stores them as a new
+// snapshot recording its inputs. Older snapshots are never changed.
+func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, opt RecomputeOptions) (Result, error) {
+	var res Result
 	say := func(s string) {
-		if stage != nil {
-			stage(s)
+		if opt.Stage != nil {
+			opt.Stage(s)
 		}
 	}
+	if opt.Now.IsZero() {
+		opt.Now = time.Now()
+	}
 	say("aggregate")
-	stats, run, err := Aggregate(ctx, st, t, progress)
+	stats, run, err := Aggregate(ctx, st, t, opt.Progress)
+	res.Run = run
 	if err != nil {
-		return data.Snapshot{}, run, err
+		return res, err
+	}
+	disputed, err := Evidence(ctx, st, stats, t, EvidenceOptions{Now: opt.Now, Progress: opt.Progress, Stage: say})
+	if err != nil {
+		return res, fmt.Errorf("evidence: %w", err)
+	}
+	pop, err := st.Population(ctx)
+	if err != nil {
+		return res, fmt.Errorf("read population grid: %w", err)
+	}
+	if len(pop) == 0 {
+		return res, fmt.Errorf("%w: load the reference layers first (taghtia layers load DIR)", ErrNoPopulation)
+	}
+	if r := pop[0].Cell.Resolution(); r != t.Resolution {
+		return res, fmt.Errorf("%w at resolution %d: the stored grid is at %d; reload the layers", ErrNoPopulation, t.Resolution, r)
 	}
 	say("store coverage")
 	if err := st.ReplaceCoverage(ctx, run, stats); err != nil {
-		return data.Snapshot{}, run, fmt.Errorf("store coverage: %w", err)
-	}
-	say("zones")
-	pop, err := st.Population(ctx)
-	if err != nil {
-		return data.Snapshot{}, run, fmt.Errorf("read population grid: %w", err)
-	}
-	if len(pop) == 0 {
-		return data.Snapshot{}, run, fmt.Errorf("%w: load the reference layers first (taghtia layers load DIR)", ErrNoPopulation)
-	}
-	if r := pop[0].Cell.Resolution(); r != t.Resolution {
-		return data.Snapshot{}, run, fmt.Errorf("%w at resolution %d: the stored grid is at %d; reload the layers", ErrNoPopulation, t.Resolution, r)
+		return res, fmt.Errorf("store coverage: %w", err)
 	}
 	var lv [3][]data.Area
 	for i, l := range []data.AreaLevel{data.LevelCommune, data.LevelProvince, data.LevelRegion} {
 		if lv[i], err = st.Areas(ctx, l); err != nil {
-			return data.Snapshot{}, run, fmt.Errorf("read %s areas: %w", l, err)
+			return res, fmt.Errorf("read %s areas: %w", l, err)
 		}
 	}
 	gz := NewGazetteer(lv[0], lv[1], lv[2])
+	say("disputes")
+	codes, geoms := make([]string, 0, len(lv[0])), make([]orb.Geometry, 0, len(lv[0]))
+	for _, a := range lv[0] {
+		if len(a.Geom) > 0 {
+			codes, geoms = append(codes, a.Code), append(geoms, a.Geom)
+		}
+	}
+	res.Disputes, err = GroupDisputes(disputed, GroupOptions{Population: pop, Communes: geo.NewAreaIndex(codes, geoms), Gazetteer: gz})
+	if err != nil {
+		return res, err
+	}
+	fs := make([]data.Feature, len(res.Disputes))
+	for i, d := range res.Disputes {
+		fs[i] = d.Feature()
+	}
+	if err := st.ReplaceFeatures(ctx, data.LayerDisputes, fs); err != nil {
+		return res, fmt.Errorf("store disputes: %w", err)
+	}
+	if err := st.PutLayerInfo(ctx, data.LayerInfo{Name: data.LayerDisputes, Count: len(fs), Source: "taghtia zones (thresholds " + t.Version + ")", LoadedAt: time.Now().UTC()}); err != nil {
+		return res, fmt.Errorf("store disputes: %w", err)
+	}
+	say("zones")
 	zones, snap, err := FindZones(ctx, Classes(pop, stats, t.Zones), gz, t.Zones)
 	if err != nil {
-		return snap, run, err
+		return res, err
+	}
+	prev, err := st.LatestSnapshot(ctx)
+	switch {
+	case err == nil && prev.Resolution == t.Resolution:
+		old, _, err := st.Zones(ctx, prev.ID, data.ZoneFilter{})
+		if err != nil {
+			return res, fmt.Errorf("read zones of snapshot %d: %w", prev.ID, err)
+		}
+		MatchIDs(old, zones)
+		snap.MatchedTo = prev.ID
+	case err != nil && !errors.Is(err, data.ErrNotFound):
+		return res, fmt.Errorf("latest snapshot: %w", err)
 	}
 	ups, err := st.Uploads(ctx)
 	if err != nil {
-		return snap, run, fmt.Errorf("list uploads: %w", err)
+		return res, fmt.Errorf("list uploads: %w", err)
 	}
 	for _, u := range ups {
 		snap.Uploads = append(snap.Uploads, u.ID)
 	}
-	snap.Resolution, snap.ConfigVersion = t.Resolution, t.Version
-	say("store snapshot")
-	snap, err = st.AddSnapshot(ctx, snap, zones)
+	infos, err := st.LayerInfos(ctx)
 	if err != nil {
-		return snap, run, fmt.Errorf("store snapshot: %w", err)
+		return res, fmt.Errorf("list layers: %w", err)
 	}
-	return snap, run, nil
+	snap.Resolution, snap.ConfigVersion, snap.Disputes = t.Resolution, t.Version, len(res.Disputes)
+	snap.LayersVersion = LayersVersion(infos)
+	say("store snapshot")
+	res.Snapshot, err = st.AddSnapshot(ctx, snap, zones)
+	if err != nil {
+		return res, fmt.Errorf("store snapshot: %w", err)
+	}
+	return res, nil
+}
+
+// LayersVersion digests the reference and declared layers a computation
+// read: every layer's name, feature count and source (file or table),
+// except the disputes it writes itself. Load times are left out, so two
+// stores loaded from the same files agree.
+func LayersVersion(infos []data.LayerInfo) string {
+	var parts []string
+	for _, li := range infos {
+		if li.Name == data.LayerDisputes {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d %s", li.Name, li.Count, li.Source))
+	}
+	slices.Sort(parts)
+	h := sha256.Sum256([]byte(strings.Join(parts, "\n")))
+	return hex.EncodeToString(h[:8])
 }

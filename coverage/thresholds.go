@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 
 	"github.com/taghtia/taghtia/data"
@@ -35,13 +36,41 @@ type ZoneRule struct {
 	ProgrammeSize int        `yaml:"programme_size"`
 }
 
+// EvidenceRule says how declared and measured levels combine (see
+// Combine).
+type EvidenceRule struct {
+	FreshDays      int                     `yaml:"fresh_days"`
+	SourceWeights  map[data.Source]float64 `yaml:"source_weights"`
+	EnvWeights     map[data.Env]float64    `yaml:"env_weights"`
+	DeclaredWeight float64                 `yaml:"declared_weight"`
+	FullWeight     float64                 `yaml:"full_weight"`
+}
+
+// DisputeRule says when measurements contradict a declaration.
+type DisputeRule struct {
+	DeclaredMin data.Level `yaml:"declared_min"`
+	MeasuredMax data.Level `yaml:"measured_max"`
+	MinSamples  int        `yaml:"min_samples"`
+	MinDevices  int        `yaml:"min_devices"`
+	MinDays     int        `yaml:"min_days"`
+}
+
+// VerificationRule says what evidence verifies a zone as covered.
+type VerificationRule struct {
+	WindowDays int `yaml:"window_days"`
+	MinSamples int `yaml:"min_samples"`
+}
+
 // Thresholds is the versioned classification configuration.
 type Thresholds struct {
-	Version    string                       `yaml:"version"`
-	Resolution int                          `yaml:"resolution"`
-	MinSamples int                          `yaml:"min_samples"`
-	Zones      ZoneRule                     `yaml:"zones"`
-	Techs      map[data.Tech]TechThresholds `yaml:"techs"`
+	Version      string                       `yaml:"version"`
+	Resolution   int                          `yaml:"resolution"`
+	MinSamples   int                          `yaml:"min_samples"`
+	Zones        ZoneRule                     `yaml:"zones"`
+	Evidence     EvidenceRule                 `yaml:"evidence"`
+	Disputes     DisputeRule                  `yaml:"disputes"`
+	Verification VerificationRule             `yaml:"verification"`
+	Techs        map[data.Tech]TechThresholds `yaml:"techs"`
 }
 
 // DefaultThresholds returns the built-in configuration (thresholds.yaml).
@@ -68,14 +97,29 @@ func LoadThresholds(path string) (Thresholds, error) {
 
 // ParseThresholds parses and validates a configuration; unknown keys are
 // refused.
+// The evidence, disputes and verification sections (and each of their
+// keys) default to the built-in values when a file leaves them out.
 func ParseThresholds(b []byte) (Thresholds, error) {
-	var t Thresholds
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&t); err != nil {
-		return t, fmt.Errorf("thresholds: %w", err)
+	var builtin Thresholds
+	if err := decodeThresholds(defaultThresholds, &builtin); err != nil {
+		panic("coverage: built-in thresholds.yaml: " + err.Error())
+	}
+	t := Thresholds{Evidence: builtin.Evidence, Disputes: builtin.Disputes, Verification: builtin.Verification}
+	t.Evidence.SourceWeights = maps.Clone(builtin.Evidence.SourceWeights)
+	t.Evidence.EnvWeights = maps.Clone(builtin.Evidence.EnvWeights)
+	if err := decodeThresholds(b, &t); err != nil {
+		return t, err
 	}
 	return t, t.Validate()
+}
+
+func decodeThresholds(b []byte, t *Thresholds) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(t); err != nil {
+		return fmt.Errorf("thresholds: %w", err)
+	}
+	return nil
 }
 
 // Validate checks that the configuration can classify.
@@ -98,6 +142,36 @@ func (t Thresholds) Validate() error {
 	}
 	if t.Zones.ProgrammeSize < 0 {
 		errs = append(errs, errors.New("zones.programme_size is negative"))
+	}
+	e := t.Evidence
+	if e.FreshDays < 1 {
+		errs = append(errs, fmt.Errorf("evidence.fresh_days %d must be at least 1", e.FreshDays))
+	}
+	for _, src := range []data.Source{data.SourceCrowd, data.SourceDrive, data.SourceRegulator} {
+		if w, ok := e.SourceWeights[src]; !ok || w < 0 {
+			errs = append(errs, fmt.Errorf("evidence.source_weights.%s must be given and not negative", src))
+		}
+	}
+	for _, env := range []data.Env{data.EnvOutdoor, data.EnvVehicle, data.EnvIndoor} {
+		if w, ok := e.EnvWeights[env]; !ok || w < 0 || w > 1 {
+			errs = append(errs, fmt.Errorf("evidence.env_weights.%s must be given, in [0, 1]", env))
+		}
+	}
+	if e.DeclaredWeight < 0 {
+		errs = append(errs, errors.New("evidence.declared_weight is negative"))
+	}
+	if e.FullWeight <= 0 {
+		errs = append(errs, errors.New("evidence.full_weight must be positive"))
+	}
+	d := t.Disputes
+	if d.DeclaredMin < data.LevelLimited || d.MeasuredMax < data.LevelNone || d.MeasuredMax >= d.DeclaredMin {
+		errs = append(errs, fmt.Errorf("disputes: need none <= measured_max < declared_min, got measured_max %s, declared_min %s", d.MeasuredMax, d.DeclaredMin))
+	}
+	if d.MinSamples < t.MinSamples || d.MinDevices < 1 || d.MinDays < 1 {
+		errs = append(errs, fmt.Errorf("disputes: min_samples (%d) must be at least min_samples (%d); min_devices (%d) and min_days (%d) at least 1", d.MinSamples, t.MinSamples, d.MinDevices, d.MinDays))
+	}
+	if v := t.Verification; v.WindowDays < 1 || v.MinSamples < t.MinSamples {
+		errs = append(errs, fmt.Errorf("verification: window_days (%d) must be at least 1 and min_samples (%d) at least min_samples (%d)", v.WindowDays, v.MinSamples, t.MinSamples))
 	}
 	for tech, tt := range t.Techs {
 		if tt.Signal == nil && tt.Downlink == nil {

@@ -168,11 +168,7 @@ func FindZones(ctx context.Context, classes []CellClass, gz Gazetteer, rule Zone
 
 func buildZone(kind data.ZoneKind, cells []geo.Cell, byCell map[geo.Cell]*CellClass, gz Gazetteer) (data.Zone, error) {
 	slices.Sort(cells)
-	prefix := "W"
-	if kind == data.Grey {
-		prefix = "G"
-	}
-	z := data.Zone{ID: prefix + "-" + cells[0].String(), FID: uint64(cells[0]), Kind: kind, Cells: cells}
+	z := data.Zone{ID: zonePrefix(kind) + "-" + cells[0].String(), FID: uint64(cells[0]), Kind: kind, Cells: cells}
 	communePop := map[string]int64{}
 	opPop := map[string]int64{}
 	var wx, wy, w float64

@@ -15,6 +15,10 @@ type demoCmd struct {
 	Scale   float64 `help:"Size of the simulated set (1 = national, about a million rows)." default:"1"`
 	Reload  bool    `help:"Reload the reference layers even when the data directory has them."`
 	NoServe bool    `help:"Prepare the data directory and exit without serving."`
+	// The demo's declared coverage is simulated too: each operator's
+	// honest map from the radio model, one operator overstating, so
+	// that disputes have something to find.
+	Overstate []string `help:"Operators whose simulated declared coverage overstates, as MCC-MNC:DB; none to declare honestly." default:"604-02:12" placeholder:"MCC-MNC:DB" sep:","`
 	uploadFlags
 }
 
@@ -51,11 +55,32 @@ func (c *demoCmd) Run(e *env) error {
 	}
 	if len(ups) == 0 {
 		out := filepath.Join(e.cfg.Data, fmt.Sprintf("simulated-seed%d.csv", c.Seed))
-		if err := simulateTo(e, st, out, simOptions{Seed: c.Seed, Scale: c.Scale}); err != nil {
+		t, err := e.thresholds()
+		if err != nil {
+			return err
+		}
+		opt := simOptions{Seed: c.Seed, Scale: c.Scale, DeclaredDir: filepath.Join(e.cfg.Data, "declared")}
+		overstate := c.Overstate
+		if len(overstate) == 1 && overstate[0] == "none" {
+			overstate = nil
+		}
+		if opt.Declare, err = declareOptions(t, []string{"4G"}, overstate); err != nil {
+			return err
+		}
+		if err := simulateTo(e, st, out, opt); err != nil {
 			return err
 		}
 		if _, err := ingestFile(e, st, out, fileSpec{Format: "canonical-csv"}, ""); err != nil {
 			return err
+		}
+		files, err := filepath.Glob(filepath.Join(opt.DeclaredDir, "declared_*.geojson"))
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, err := ingestFile(e, st, f, fileSpec{Layer: "declared"}, ""); err != nil {
+				return err
+			}
 		}
 	} else {
 		fmt.Printf("%d uploads already stored\n", len(ups))

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"math"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -56,8 +57,20 @@ func twoStores(t *testing.T, scale, seed string) (bin, dir, db, sim string, emb,
 // the stats, zones, snapshot figures and tiles are the same.
 func TestStoresAgree(t *testing.T) {
 	bin, dir, db, sim, emb, pg := twoStores(t, "0.03", "7")
+	// Declared coverage from the simulator, one operator overstating, so
+	// that both stores find disputes.
+	decl := filepath.Join(dir, "declared")
+	run(t, bin, append(emb, "simulate", "--scale", "0.03", "--seed", "7", "--now", "2026-11-30T12:00:00Z", "--out", filepath.Join(dir, "again.csv"),
+		"--declared-dir", decl, "--overstate", "604-02:12")...)
+	files, err := filepath.Glob(filepath.Join(decl, "declared_*.geojson"))
+	if err != nil || len(files) != 3 {
+		t.Fatalf("declared files: %v, %v", files, err)
+	}
 	for _, c := range [][]string{emb, pg} {
 		run(t, bin, append(c, "ingest", sim)...)
+		for _, f := range files {
+			run(t, bin, append(c, "ingest", f, "--layer", "declared")...)
+		}
 		run(t, bin, append(c, "zones")...)
 	}
 
@@ -87,6 +100,25 @@ func TestStoresAgree(t *testing.T) {
 	for i := range est {
 		if !sameStat(est[i], pst[i]) {
 			t.Fatalf("cell stat %d: embedded %+v, PostGIS %+v", i, est[i], pst[i])
+		}
+	}
+
+	ed, err := es.Features(ctx, data.LayerDisputes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pd, err := ps.Features(ctx, data.LayerDisputes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ed) == 0 || len(ed) != len(pd) {
+		t.Fatalf("disputes: embedded %d, PostGIS %d", len(ed), len(pd))
+	}
+	for i := range ed {
+		a, errA := data.DisputeOf(ed[i])
+		b, errB := data.DisputeOf(pd[i])
+		if errA != nil || errB != nil || a.ID != b.ID || !reflect.DeepEqual(a.Cells, b.Cells) || a.Population != b.Population || a.Samples != b.Samples {
+			t.Fatalf("dispute %d: embedded %+v (%v), PostGIS %+v (%v)", i, a, errA, b, errB)
 		}
 	}
 
@@ -180,7 +212,9 @@ func sameStat(a, b data.CellStat) bool {
 	return a.Cell == b.Cell && a.MCCMNC == b.MCCMNC && a.Tech == b.Tech && a.Samples == b.Samples &&
 		a.Last.Equal(b.Last) && a.Level == b.Level &&
 		eq(a.SignalP10, b.SignalP10) && eq(a.SignalP50, b.SignalP50) && eq(a.SignalP90, b.SignalP90) &&
-		eq(a.DLP10, b.DLP10) && eq(a.DLP50, b.DLP50) && eq(a.DLP90, b.DLP90)
+		eq(a.DLP10, b.DLP10) && eq(a.DLP50, b.DLP50) && eq(a.DLP90, b.DLP90) &&
+		a.Declared == b.Declared && a.Sources == b.Sources && a.Result == b.Result && a.Disputed == b.Disputed &&
+		math.Abs(float64(a.Confidence-b.Confidence)) < 1e-6
 }
 
 // diffTiles decodes two tiles and says how they differ, feature by

@@ -36,21 +36,31 @@ func recompute(e *env, st data.Store) (data.Snapshot, error) {
 	start := time.Now()
 	pb := bar(total, "aggregate measurements")
 	stage, stageStart := "", start
-	snap, run, err := coverage.Recompute(e.ctx, st, t, func(s string) {
-		if stage != "" {
-			e.log.Debug("stage done", "stage", stage, "seconds", time.Since(stageStart).Seconds())
-		}
-		stage, stageStart = s, time.Now()
-		if s != "aggregate" {
-			pb.Finish()
-			fmt.Printf("%s…\n", s)
-		}
-	}, func(rows int64) { pb.Set64(rows) })
+	res, err := coverage.Recompute(e.ctx, st, t, coverage.RecomputeOptions{
+		Stage: func(s string) {
+			if stage != "" {
+				e.log.Debug("stage done", "stage", stage, "seconds", time.Since(stageStart).Seconds())
+			}
+			stage, stageStart = s, time.Now()
+			switch s {
+			case "aggregate":
+			case "fresh evidence":
+				pb.Finish()
+				pb = bar(total, "read fresh evidence")
+			default:
+				pb.Finish()
+				fmt.Printf("%s…\n", s)
+			}
+		},
+		Progress: func(rows int64) { pb.Set64(rows) },
+	})
+	snap, run := res.Snapshot, res.Run
 	if err != nil {
 		return snap, err
 	}
 	e.log.Debug("stage done", "stage", stage, "seconds", time.Since(stageStart).Seconds())
 	fmt.Printf("coverage: %d measurements on %d cells (H3 res %d, thresholds %s)\n", run.Measurements, run.Cells, run.Resolution, run.ConfigVersion)
+	fmt.Printf("evidence: %d disputes (declared good or better, measured limited or none)\n", len(res.Disputes))
 	fmt.Printf("snapshot %d: %d white zones (%d people), %d grey zones (%d people); %d people in unmeasured cells; programme: top %d; %.1fs\n",
 		snap.ID, snap.White, snap.WhitePop, snap.Grey, snap.GreyPop, snap.UnmeasuredPop, snap.ProgrammeSize, time.Since(start).Seconds())
 	e.log.Info("zones computed", "snapshot", snap.ID, "white", snap.White, "grey", snap.Grey, "seconds", time.Since(start).Seconds())
