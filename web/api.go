@@ -13,6 +13,7 @@ import (
 
 type zoneJSON struct {
 	data.Zone
+	zoneState
 	Geometry *geojson.Geometry `json:"geometry,omitempty"`
 }
 
@@ -61,10 +62,11 @@ func (s *Server) listZones(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if zones == nil {
-		zones = []data.Zone{}
+	listed, err := s.withStates(r.Context(), zones)
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"snapshot": snap.ID, "total": total, "zones": zones})
+	writeJSON(w, http.StatusOK, map[string]any{"snapshot": snap.ID, "total": total, "zones": listed})
 	return nil
 }
 
@@ -81,7 +83,11 @@ func (s *Server) getZone(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, zoneJSON{Zone: z, Geometry: geojson.NewGeometry(z.Geom)})
+	st, err := s.stateOfZone(r.Context(), z.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, zoneJSON{Zone: z, zoneState: st, Geometry: geojson.NewGeometry(z.Geom)})
 	return nil
 }
 

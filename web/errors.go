@@ -16,6 +16,7 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
+	Details map[string]any // extra members of the JSON error object (what is missing, …)
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -62,7 +63,13 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 		}
 		s.log.LogAttrs(r.Context(), lvl, "request failed", slog.String("path", r.URL.Path), slog.Int("status", e.Status),
 			slog.String("code", e.Code), slog.String("error", err.Error()))
-		writeJSON(w, e.Status, map[string]any{"error": map[string]string{"code": e.Code, "message": e.Message}})
+		body := map[string]any{"code": e.Code, "message": e.Message}
+		for k, v := range e.Details {
+			if k != "code" && k != "message" {
+				body[k] = v
+			}
+		}
+		writeJSON(w, e.Status, map[string]any{"error": body})
 	}
 }
 

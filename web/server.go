@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/taghtia/taghtia/coverage"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/tiles"
 )
@@ -19,6 +20,7 @@ type Reader interface {
 	Zone(ctx context.Context, snapshot int64, id string) (data.Zone, error)
 	Uploads(ctx context.Context) ([]data.Upload, error)
 	LayerInfos(ctx context.Context) ([]data.LayerInfo, error)
+	Population(ctx context.Context) ([]data.CellPop, error)
 }
 
 // Operator is one mobile network shown in the UI.
@@ -34,6 +36,16 @@ type Options struct {
 	Log       *slog.Logger
 	Operators []Operator
 	Simulated bool // measurements come from the simulator
+	// Tracking (zone lifecycle, verification, progress; see lifecycle.go):
+	// Tracker holds the events, Tokens say who may change them (nil: no
+	// one), Thresholds verify (zero: the built-in ones). MaxEvidence caps
+	// an evidence file (default 20 MB); Now is the clock (default
+	// time.Now).
+	Tracker     Tracker
+	Tokens      []Token
+	Thresholds  coverage.Thresholds
+	MaxEvidence int64
+	Now         func() time.Time
 }
 
 // Server serves the API, tiles and UI.
@@ -44,6 +56,8 @@ type Server struct {
 	operators []Operator
 	simulated bool
 	up        *uploads
+	track     *tracking
+	tokens    []Token
 }
 
 // EnableUploads starts the upload service: POST /api/v1/uploads queues
@@ -76,7 +90,8 @@ func New(opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
-	return &Server{store: opt.Store, tiles: opt.Tiles, log: opt.Log, operators: opt.Operators, simulated: opt.Simulated}
+	return &Server{store: opt.Store, tiles: opt.Tiles, log: opt.Log, operators: opt.Operators, simulated: opt.Simulated,
+		track: newTracking(opt), tokens: opt.Tokens}
 }
 
 // Handler returns the router.
@@ -89,6 +104,17 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/stats", s.handle(s.stats))
 		r.Get("/zones", s.handle(s.listZones))
 		r.Get("/zones/{id}", s.handle(s.getZone))
+		r.Get("/disputes", s.handle(s.listDisputes))
+		r.Get("/disputes.csv", s.handle(s.disputesCSV))
+		r.Get("/disputes.geojson", s.handle(s.disputesGeoJSON))
+		r.Get("/snapshots", s.handle(s.listSnapshots))
+		r.Get("/snapshots/{id}", s.handle(s.getSnapshot))
+		r.Get("/snapshots/{a}/diff/{b}", s.handle(s.diffSnapshots))
+		r.Get("/roaming", s.handle(s.roaming))
+		r.Get("/zones/{id}/history", s.handle(s.zoneHistory))
+		r.Post("/zones/{id}/transitions", s.handle(s.postTransition))
+		r.Get("/zones/{id}/events/{seq}/evidence", s.handle(s.eventEvidence))
+		r.Get("/progress", s.handle(s.progress))
 		r.Post("/uploads", s.uploadHandler(func(u *uploads) handlerFunc { return u.post }))
 		r.Get("/uploads/{id}", s.uploadHandler(func(u *uploads) handlerFunc { return u.get }))
 		r.Get("/uploads/{id}/errors.csv", s.uploadHandler(func(u *uploads) handlerFunc { return u.errorsCSV }))

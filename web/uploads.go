@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -24,6 +23,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/ingest"
+	"github.com/taghtia/taghtia/planner"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -43,20 +43,26 @@ type FileSpec struct {
 	Table    string `json:"table,omitempty"` // GeoPackage feature table
 }
 
-// Token is one caller allowed to upload: an operator's uploads are checked
-// to hold only its own network's rows; a token without operator (the
-// regulator's) may send any operator's file.
+// Token is one caller: its role (see Role) says what it may do. An
+// operator's uploads are checked to hold only its own network's rows; an
+// engineer's (the regulator's) may send any operator's file; a region's
+// token does not upload.
 type Token struct {
 	Token    string `yaml:"token"`
 	Operator string `yaml:"operator"`
 	Name     string `yaml:"name"`
+	// Role is engineer, operator or region; empty means operator when
+	// Operator is set, else engineer.
+	Role   string `yaml:"role"`
+	Region string `yaml:"region"` // a region token's region code
 }
 
 // LoadTokens reads a token file:
 //
 //	tokens:
-//	  - {token: "…", operator: "604-01", name: "Maroc Telecom"}
-//	  - {token: "…", name: "ANRT"}
+//	  - {token: "…", operator: "604-01", name: "Maroc Telecom"}       # role operator
+//	  - {token: "…", name: "ANRT"}                                    # role engineer
+//	  - {token: "…", role: region, region: "09", name: "Souss-Massa"}
 func LoadTokens(path string) ([]Token, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -79,6 +85,9 @@ func LoadTokens(path string) ([]Token, error) {
 			return nil, fmt.Errorf("%s: token %d (%s) is given twice", path, i+1, t.Name)
 		case t.Operator != "" && !strings.HasPrefix(t.Operator, "604-"):
 			return nil, fmt.Errorf("%s: token %d (%s): operator %q is not an MCC-MNC of Morocco such as 604-01", path, i+1, t.Name, t.Operator)
+		}
+		if err := t.checkRole(); err != nil {
+			return nil, fmt.Errorf("%s: token %d (%s): %w", path, i+1, t.Name, err)
 		}
 		seen[t.Token] = true
 	}
@@ -283,19 +292,17 @@ func (u *uploads) run(ctx context.Context, id string) {
 	u.log.Info("upload processed", "job", id, "state", final.State, "upload", final.UploadID, "accepted", final.Accepted, "rejected", final.Rejected)
 }
 
-// caller finds the token of a request.
+// caller finds the token of a request; a region's token does not
+// upload nor read uploads.
 func (u *uploads) caller(r *http.Request) (Token, error) {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
-		return Token{}, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "send the upload token as Authorization: Bearer TOKEN"}
+	tok, err := authenticate(u.opt.Tokens, r)
+	if err != nil {
+		return Token{}, err
 	}
-	for _, t := range u.opt.Tokens {
-		if subtle.ConstantTimeCompare([]byte(t.Token), []byte(tok)) == 1 {
-			return t, nil
-		}
+	if tok.role() == planner.RoleRegion {
+		return Token{}, &Error{Status: http.StatusForbidden, Code: "forbidden", Message: "a region's token reads and comments on zones; it does not upload"}
 	}
-	return Token{}, &Error{Status: http.StatusUnauthorized, Code: "unauthenticated", Message: "unknown token"}
+	return tok, nil
 }
 
 func newJobID() string {

@@ -28,7 +28,7 @@ type serveCmd struct {
 
 // uploadFlags enable POST /api/v1/uploads.
 type uploadFlags struct {
-	Tokens    string `help:"Upload token file (YAML: tokens: [{token, operator, name}]); enables POST /api/v1/uploads." env:"TAGHTIA_TOKENS" type:"existingfile"`
+	Tokens    string `help:"Token file (YAML: tokens: [{token, name, role: engineer|operator|region, operator, region}]); enables POST /api/v1/uploads and zone transitions." env:"TAGHTIA_TOKENS" type:"existingfile"`
 	MaxUpload int64  `help:"Largest upload accepted, in bytes." default:"4294967296"`
 }
 
@@ -60,12 +60,19 @@ func serve(e *env, st data.Store, addr string, refresh time.Duration, up uploadF
 			simulated = false
 		}
 	}
-	srv := web.New(web.Options{Store: st, Tiles: set, Log: e.log, Operators: ops, Simulated: simulated})
+	th, err := e.thresholds()
+	if err != nil {
+		return err
+	}
+	var toks []web.Token
 	if up.Tokens != "" {
-		toks, err := web.LoadTokens(up.Tokens)
-		if err != nil {
+		if toks, err = web.LoadTokens(up.Tokens); err != nil {
 			return err
 		}
+	}
+	srv := web.New(web.Options{Store: st, Tiles: set, Log: e.log, Operators: ops, Simulated: simulated,
+		Tracker: st, Tokens: toks, Thresholds: th})
+	if up.Tokens != "" {
 		err = srv.EnableUploads(e.ctx, web.UploadOptions{Ingester: &ingester{e: e, st: st}, Tokens: toks,
 			Dir: filepath.Join(e.cfg.Data, "spool"), MaxBytes: up.MaxUpload})
 		if err != nil {

@@ -7,8 +7,11 @@ import { chromium } from 'playwright-core';
 
 const base = process.env.TAGHTIA_URL;
 const shots = process.env.TAGHTIA_SCREENSHOTS || '/tmp/taghtia-screens';
+const skip = !base && 'TAGHTIA_URL is not set';
 
-test('map renders zones, switches to Arabic right to left', { skip: !base && 'TAGHTIA_URL is not set' }, async () => {
+// open launches Chromium on a page that records page errors, console
+// errors and HTTP responses of 400 or more in errors.
+async function open() {
   mkdirSync(shots, { recursive: true });
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -16,23 +19,45 @@ test('map renders zones, switches to Arabic right to left', { skip: !base && 'TA
       '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
   const errors = [];
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push('console: ' + m.text());
+  });
+  page.on('response', (r) => { if (r.status() >= 400) errors.push('HTTP ' + r.status() + ' ' + r.url()); });
+  return { browser, page, errors };
+}
+
+async function api(path) {
+  const r = await fetch(base + path);
+  assert.equal(r.status, 200, path);
+  return r.json();
+}
+
+// rendered polls until a layer has rendered features (up to 60 s).
+async function rendered(page, layer) {
+  let n = 0;
+  for (let i = 0; i < 120 && n === 0; i++) {
+    await page.waitForTimeout(500);
+    n = await page.evaluate((l) => window.taghtiaMap.queryRenderedFeatures({ layers: [l] }).length, layer);
+  }
+  return n;
+}
+
+// settled waits until the map has loaded what it shows.
+async function settled(page) {
+  await page.waitForFunction(() => window.taghtiaMap.loaded() && window.taghtiaMap.areTilesLoaded(), null, { timeout: 60000 });
+}
+
+test('map renders zones, switches to Arabic right to left', { skip }, async () => {
+  const { browser, page, errors } = await open();
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    page.on('pageerror', (e) => errors.push('pageerror: ' + e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) errors.push('console: ' + m.text());
-    });
-    page.on('response', (r) => { if (r.status() >= 400) errors.push('HTTP ' + r.status() + ' ' + r.url()); });
     await page.goto(base + '/');
     await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
     const first = await (await fetch(base + '/api/v1/zones?limit=1')).json();
     assert.ok(first.zones.length > 0, 'the server has zones');
     await page.evaluate((c) => window.taghtiaMap.jumpTo({ center: c, zoom: 9.5 }), first.zones[0].centroid);
-    let n = 0;
-    for (let i = 0; i < 120 && n === 0; i++) {
-      await page.waitForTimeout(500);
-      n = await page.evaluate(() => window.taghtiaMap.queryRenderedFeatures({ layers: ['zones-fill'] }).length);
-    }
+    const n = await rendered(page, 'zones-fill');
     assert.ok(n > 0, 'zones-fill rendered features');
     const items = await page.locator('#zone-list li').count();
     assert.ok(items > 0, 'the zone list is filled');
@@ -48,6 +73,134 @@ test('map renders zones, switches to Arabic right to left', { skip: !base && 'TA
     await page.screenshot({ path: join(shots, 'map-ar.png') });
     await page.selectOption('#lang', 'fr');
     assert.equal(await page.evaluate(() => document.documentElement.dir), 'ltr');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('disputes, national roaming, snapshots, lifecycle and progress', { skip }, async (t) => {
+  const { browser, page, errors } = await open();
+  const tileStatus = {}; // tileset -> HTTP statuses of its TileJSON and tiles
+  page.on('response', (r) => {
+    const m = /\/tiles\/(disputes|declared)(\.json|\/\d+\/\d+\/\d+\.mvt)/.exec(r.url());
+    if (m) (tileStatus[m[1] + (m[2] === '.json' ? '.json' : '')] ||= []).push(r.status());
+  });
+  try {
+    await page.goto(base + '/');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+
+    // Disputes: pick the operator and technology with most disputes, if any.
+    const all = await api('/api/v1/disputes?limit=0');
+    assert.equal(typeof all.total, 'number');
+    assert.ok(Array.isArray(all.by_operator));
+    if (all.by_operator.length) {
+      const [op, tech] = all.by_operator[0].key.split(' ');
+      await page.selectOption('#operator', op);
+      await page.selectOption('#tech', tech);
+    }
+    const op = await page.inputValue('#operator');
+    const tech = await page.inputValue('#tech');
+    const sel = await api('/api/v1/disputes?mcc_mnc=' + op + '&tech=' + tech + '&limit=10');
+    assert.ok(Array.isArray(sel.disputes));
+    // The panel lists the disputes of the selection (not those of the operator shown before).
+    await page.waitForFunction((q) => {
+      const a = document.querySelector('#disputes-body [data-testid=disputes-csv]');
+      return a && a.getAttribute('href').endsWith(q);
+    }, '?mcc_mnc=' + op + '&tech=' + tech, { timeout: 30000 });
+    for (const kind of ['csv', 'geojson']) {
+      const href = await page.getAttribute('[data-testid=disputes-' + kind + ']', 'href');
+      assert.match(href, new RegExp('mcc_mnc=' + op + '&tech=' + tech));
+      const r = await fetch(base + href);
+      assert.equal(r.status, 200, href);
+      await r.arrayBuffer();
+    }
+    await page.check('[data-layer=disputes]');
+    await page.check('[data-layer=declared]');
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('disputes-fill', 'visibility')), 'visible');
+    if (sel.total > 0) {
+      await page.locator('#dispute-list li').first().click();
+      await page.waitForTimeout(1000);
+      await settled(page);
+      const n = await rendered(page, 'disputes-fill');
+      assert.ok(n > 0, 'disputes-fill rendered features after flying to ' + sel.disputes[0].id);
+      const ids = await page.evaluate(() => window.taghtiaMap.queryRenderedFeatures({ layers: ['disputes-fill'] }).map((f) => f.properties.id));
+      assert.ok(ids.includes(sel.disputes[0].id), 'the first dispute is drawn');
+    } else {
+      t.diagnostic('the server has no disputes: the rendered-feature check is skipped');
+      await page.waitForSelector('[data-testid=disputes-none]');
+      const z = (await api('/api/v1/zones?limit=1')).zones[0];
+      await page.evaluate((c) => window.taghtiaMap.jumpTo({ center: c, zoom: 8 }), z.centroid);
+      await page.waitForTimeout(1000);
+      await settled(page);
+    }
+    assert.ok(await page.evaluate(() => window.taghtiaMap.isSourceLoaded('disputes') && window.taghtiaMap.isSourceLoaded('declared')));
+    for (const k of ['disputes.json', 'disputes', 'declared.json', 'declared']) {
+      assert.ok((tileStatus[k] || []).length > 0, k + ' was requested');
+      assert.ok(tileStatus[k].every((s) => s === 200 || s === 204 || s === 304), k + ': ' + tileStatus[k]);
+    }
+    await page.evaluate(() => document.querySelector('#disputes').scrollIntoView({ block: 'center' }));
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(shots, 'disputes-fr.png') });
+    await page.uncheck('[data-layer=declared]');
+
+    // National roaming for the selected operator.
+    const roaming = await api('/api/v1/roaming?mcc_mnc=' + op);
+    const mine = roaming.operators.find((o) => o.mcc_mnc === op);
+    await page.selectOption('#mode', 'roaming');
+    await page.waitForSelector('#roaming:not([hidden]) [data-testid=roaming-gained]');
+    const gained = await page.locator('[data-testid=roaming-gained] b').textContent();
+    assert.match(gained, /\d/);
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('roaming-fill', 'visibility')), 'visible');
+    if (mine && roaming.communes.length > 0) {
+      const top = roaming.communes.filter((c) => c.mcc_mnc === op);
+      assert.equal(await page.locator('[data-testid=roaming-communes] li').count(), Math.min(8, top.length));
+      assert.ok((await page.locator('[data-testid=roaming-communes] li .zn').first().textContent()).includes(top[0].name));
+      await page.locator('[data-testid=roaming-communes] li').first().click();
+      await page.waitForSelector('#details:not([hidden]) table');
+      await page.waitForTimeout(1500);
+      await settled(page);
+      const n = await rendered(page, 'roaming-fill');
+      assert.ok(n > 0, 'roaming-fill rendered the zones covered through roaming');
+      const hosts = await page.evaluate(() => window.taghtiaMap.queryRenderedFeatures({ layers: ['roaming-fill'] }).map((f) => f.properties.operator));
+      assert.ok(hosts.every((h) => h && h !== op), 'roaming zones are hosted by another operator');
+    }
+    await page.uncheck('[data-layer=disputes]');
+    await page.evaluate(() => document.querySelector('#roaming').scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(shots, 'roaming-fr.png') });
+
+    // Lifecycle of the selected zone.
+    await page.waitForSelector('#details [data-testid=history], #details [data-testid=history-empty]');
+    assert.match(await page.locator('#details .state').textContent(), /\S/);
+
+    // Snapshots and their diff.
+    const snaps = (await api('/api/v1/snapshots')).snapshots;
+    assert.ok(snaps.length > 0);
+    await page.locator('#snapshots summary').click();
+    await page.waitForSelector('[data-testid=diff-counts]');
+    assert.equal(await page.locator('#snap-from option').count(), snaps.length);
+    assert.equal(await page.inputValue('#snap-to'), String(snaps[0].id));
+    assert.equal(await page.inputValue('#snap-from'), String((snaps[1] || snaps[0]).id));
+    assert.equal(await page.locator('[data-testid=diff-counts] [data-change]').count(), 5);
+
+    // Progress chart and table.
+    const prog = await api('/api/v1/progress');
+    await page.locator('#progress summary').click();
+    await page.waitForSelector('svg[data-testid=progress-chart]');
+    assert.ok(await page.locator('svg[data-testid=progress-chart] path, svg[data-testid=progress-chart] rect').count() > 0);
+    const bars = await page.locator('svg[data-testid=progress-chart] rect.bar').count();
+    assert.ok(bars >= 1 && bars >= Object.values(prog.states).filter((n) => n > 0).length - 1, 'bars: ' + bars);
+    assert.equal(await page.locator('[data-testid=progress-legend] [data-state]').count(), 7);
+    assert.equal(await page.locator('[data-testid=progress-regions] tr').count(), prog.by_region.length + 1);
+
+    await page.selectOption('#lang', 'ar');
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    assert.match(await page.locator('[data-testid=progress-legend]').textContent(), /محددة/);
+    assert.match(await page.locator('#progress summary').textContent(), /تقدم/);
+    await page.evaluate(() => document.querySelector('#progress').scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(shots, 'progress-ar.png') });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

@@ -4,11 +4,28 @@
   const I18N = window.TAGHTIA_I18N;
   const LEVEL_COLOURS = ['match', ['get', 'level'],
     'very_good', '#1a9641', 'good', '#a6d96a', 'limited', '#fdae61', 'none', '#d7191c', '#cccccc'];
-  const state = { lang: localStorage.getItem('taghtia.lang') || 'fr', meta: null, stats: null, zones: [] };
+  const DISPUTE_COLOUR = '#d60093';
+  // Host networks in the roaming view, by position in meta.operators.
+  const HOST_COLOURS = ['#2b6cb0', '#6a3d9a', '#00897b', '#b15928'];
+  // Lifecycle states, in order, with their chart colours.
+  const STATES = ['identified', 'planned', 'assigned', 'works_started', 'in_service', 'verified', 'dropped'];
+  const STATE_COLOURS = { identified: '#9aa5ad', planned: '#80b1d3', assigned: '#4a90c2', works_started: '#f39c34',
+    in_service: '#66bd63', verified: '#1a7837', dropped: '#c0392b' };
+  const state = {
+    lang: localStorage.getItem('taghtia.lang') || 'fr', meta: null, stats: null, zones: [], mode: 'measured',
+    disputes: null, disputeTotals: null, roaming: null, snapshots: null, diff: null, progress: null, zone: null, history: null,
+  };
   const $ = (s) => document.querySelector(s);
   const t = (k) => (I18N[state.lang] && I18N[state.lang][k]) || I18N.fr[k] || k;
-  const fmt = (n) => new Intl.NumberFormat(state.lang === 'ar' ? 'ar-MA' : state.lang === 'en' ? 'en-GB' : 'fr-FR',
-    { maximumFractionDigits: 1 }).format(n);
+  const tf = (k, vars) => t(k).replace(/\{(\w+)\}/g, (m, v) => (v in vars ? vars[v] : m));
+  const locale = () => (state.lang === 'ar' ? 'ar-MA' : state.lang === 'en' ? 'en-GB' : 'fr-FR');
+  const fmt = (n) => new Intl.NumberFormat(locale(), { maximumFractionDigits: 1 }).format(n);
+  const pct = (n) => new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1 }).format(n);
+  const spct = (n) => new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(n);
+  const signed = (n) => (n > 0 ? '+' : n < 0 ? '−' : '±') + fmt(Math.abs(n));
+  const date = (s) => (s ? new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(s)) : '');
+  const dateShort = (s) => new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeZone: 'UTC' }).format(new Date(s));
+  const dateTime = (s) => new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', timeZone: 'UTC' }).format(new Date(s));
 
   async function getJSON(url) {
     const r = await fetch(url);
@@ -32,20 +49,52 @@
   map.addControl(new maplibregl.NavigationControl(), 'top-right');
   map.addControl(new maplibregl.ScaleControl(), 'bottom-right');
 
-  function coverageURL() {
-    return '/tiles/coverage.json?mcc_mnc=' + encodeURIComponent($('#operator').value) + '&tech=' + encodeURIComponent($('#tech').value);
+  // selection is the operator and technology picked in the panel, as a query.
+  function selection() {
+    return 'mcc_mnc=' + encodeURIComponent($('#operator').value) + '&tech=' + encodeURIComponent($('#tech').value);
+  }
+  const coverageURL = () => '/tiles/coverage.json?' + selection();
+  const disputesURL = () => '/tiles/disputes.json?' + selection();
+  const declaredURL = () => '/tiles/declared.json?' + selection();
+  const visible = (name) => (document.querySelector('[data-layer=' + name + ']').checked ? 'visible' : 'none');
+
+  // Layers that follow the selected operator and technology: rebuilt when
+  // either changes. before is the layer each goes under.
+  const SELECTION_LAYERS = {
+    coverage: { url: coverageURL, before: 'zones-fill', layers: () => [
+      { id: 'coverage-fill', type: 'fill', 'source-layer': 'coverage', layout: { visibility: visible('coverage') },
+        paint: { 'fill-color': LEVEL_COLOURS, 'fill-opacity': 0.55 } },
+    ] },
+    declared: { url: declaredURL, before: 'disputes-line', layers: () => [
+      { id: 'declared-line', type: 'line', 'source-layer': 'declared', layout: { visibility: visible('declared') },
+        paint: { 'line-color': LEVEL_COLOURS, 'line-width': 1.6, 'line-dasharray': [3, 1.5] } },
+    ] },
+    disputes: { url: disputesURL, before: 'commune-line', promoteId: { disputes: 'id' }, layers: () => [
+      { id: 'disputes-fill', type: 'fill', 'source-layer': 'disputes', layout: { visibility: visible('disputes') },
+        paint: { 'fill-color': DISPUTE_COLOUR, 'fill-opacity': 0.28 } },
+      { id: 'disputes-line', type: 'line', 'source-layer': 'disputes', layout: { visibility: visible('disputes') },
+        paint: { 'line-color': DISPUTE_COLOUR,
+          'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 4.5, 2.5] } },
+    ] },
+  };
+
+  function addSelectionSource(name) {
+    const def = SELECTION_LAYERS[name];
+    const src = { type: 'vector', url: def.url() };
+    if (def.promoteId) src.promoteId = def.promoteId;
+    map.addSource(name, src);
+    for (const l of def.layers()) map.addLayer(Object.assign({ source: name }, l), map.getLayer(def.before) ? def.before : undefined);
   }
 
   function addLayers() {
     map.addSource('boundaries', { type: 'vector', url: '/tiles/boundaries.json' });
     map.addSource('places', { type: 'vector', url: '/tiles/places.json' });
     map.addSource('zones', { type: 'vector', url: '/tiles/zones.json', promoteId: { zones: 'id' } });
-    map.addSource('coverage', { type: 'vector', url: coverageURL() });
     map.addLayer({ id: 'region-fill', type: 'fill', source: 'boundaries', 'source-layer': 'region', paint: { 'fill-color': '#fbfaf6' } });
-    map.addLayer({ id: 'coverage-fill', type: 'fill', source: 'coverage', 'source-layer': 'coverage',
-      paint: { 'fill-color': LEVEL_COLOURS, 'fill-opacity': 0.55 } });
     map.addLayer({ id: 'zones-fill', type: 'fill', source: 'zones', 'source-layer': 'zones',
       paint: { 'fill-color': ['match', ['get', 'kind'], 'white', '#ffffff', '#8c8c8c'], 'fill-opacity': 0.9 } });
+    map.addLayer({ id: 'roaming-fill', type: 'fill', source: 'zones', 'source-layer': 'zones', filter: roamingFilter(),
+      layout: { visibility: 'none' }, paint: { 'fill-color': hostColours(), 'fill-opacity': 0.75 } });
     map.addLayer({ id: 'zones-line', type: 'line', source: 'zones', 'source-layer': 'zones',
       paint: { 'line-color': ['case', ['boolean', ['feature-state', 'selected'], false], '#0057b8', '#222222'],
         'line-width': ['case', ['boolean', ['feature-state', 'selected'], false], 3, 0.7] } });
@@ -59,21 +108,63 @@
       layout: { visibility: 'none' }, paint: { 'circle-radius': 3, 'circle-color': '#c2185b', 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 } });
     map.addLayer({ id: 'place-dot', type: 'circle', source: 'places', 'source-layer': 'place',
       paint: { 'circle-radius': 2.5, 'circle-color': '#263238' } });
+    addSelectionSource('coverage');
+    addSelectionSource('disputes');
+    addSelectionSource('declared');
+    setMode();
   }
 
   const LAYER_GROUPS = {
     zones: ['zones-fill', 'zones-line'], coverage: ['coverage-fill'],
     boundaries: ['region-line', 'province-line', 'commune-line'], places: ['place-dot'], health: ['health-dot'],
+    disputes: ['disputes-fill', 'disputes-line'], declared: ['declared-line'],
   };
 
-  function setCoverage() {
-    if (!map.getSource('coverage')) return;
-    map.removeLayer('coverage-fill');
-    map.removeSource('coverage');
-    map.addSource('coverage', { type: 'vector', url: coverageURL() });
-    map.addLayer({ id: 'coverage-fill', type: 'fill', source: 'coverage', 'source-layer': 'coverage',
-      layout: { visibility: document.querySelector('[data-layer=coverage]').checked ? 'visible' : 'none' },
-      paint: { 'fill-color': LEVEL_COLOURS, 'fill-opacity': 0.55 } }, 'zones-fill');
+  // setSelection rebuilds the layers of the selected operator and technology
+  // and reloads what the panel shows of them.
+  function setSelection() {
+    selectedDispute = null;
+    for (const name of Object.keys(SELECTION_LAYERS)) {
+      if (!map.getSource(name)) continue;
+      for (const l of SELECTION_LAYERS[name].layers()) map.removeLayer(l.id);
+      map.removeSource(name);
+      addSelectionSource(name);
+    }
+    loadDisputes();
+    setMode();
+  }
+
+  // The roaming view: the programme's grey zones whose one operator (the
+  // host) is another network, filled in the host's colour.
+  function roamingFilter() {
+    return ['all', ['==', ['get', 'kind'], 'grey'], ['==', ['get', 'programme'], true], ['has', 'operator'],
+      ['!=', ['get', 'operator'], $('#operator').value || '']];
+  }
+  function hostColours() {
+    const ops = (state.meta && state.meta.operators) || [];
+    if (!ops.length) return HOST_COLOURS[0];
+    const m = ['match', ['get', 'operator']];
+    ops.forEach((o, i) => m.push(o.mcc_mnc, HOST_COLOURS[i % HOST_COLOURS.length]));
+    m.push('#555555');
+    return m;
+  }
+  function hostColour(code) {
+    const i = state.meta ? state.meta.operators.findIndex((o) => o.mcc_mnc === code) : -1;
+    return HOST_COLOURS[Math.max(0, i) % HOST_COLOURS.length];
+  }
+
+  function setMode() {
+    state.mode = $('#mode').value;
+    const roaming = state.mode === 'roaming';
+    document.body.dataset.mode = state.mode;
+    if (map.getLayer('roaming-fill')) {
+      map.setFilter('roaming-fill', roamingFilter());
+      map.setLayoutProperty('roaming-fill', 'visibility', roaming ? 'visible' : 'none');
+    }
+    $('#roaming').hidden = !roaming;
+    $('#lg-roaming').hidden = !roaming;
+    renderRoamingLegend();
+    if (roaming) loadRoaming();
   }
 
   function applyLang() {
@@ -85,6 +176,13 @@
     if (state.meta) fillRegions();
     renderFigures();
     renderZones();
+    renderRoamingLegend();
+    renderDisputes();
+    renderRoaming();
+    fillSnapshots();
+    renderDiff();
+    renderProgress();
+    renderDetails();
   }
 
   function fillRegions() {
@@ -94,6 +192,12 @@
     sel.append(new Option(t('all_regions'), ''));
     for (const r of state.meta.regions) sel.append(new Option(state.lang === 'ar' && r.name_ar ? r.name_ar : r.name_fr, r.code));
     sel.value = cur;
+  }
+
+  function regionName(code, fallback) {
+    const r = state.meta && state.meta.regions.find((x) => x.code === code);
+    if (!r) return fallback || code || '';
+    return state.lang === 'ar' && r.name_ar ? r.name_ar : r.name_fr;
   }
 
   function renderFigures() {
@@ -111,8 +215,8 @@
     for (const z of state.zones) {
       const li = document.createElement('li');
       li.dataset.zone = z.id;
-      li.innerHTML = '<span class="sw ' + z.kind + '"></span><span class="zn">' + escapeHTML(communes(z)[0] || z.id) +
-        '</span> <small>' + escapeHTML(local(z, 'province')) + '</small><span class="zp">' + fmt(z.population) + '</span>';
+      li.innerHTML = '<span class="zp">' + fmt(z.population) + '</span><span class="sw ' + z.kind + '"></span><span class="zn">' +
+        escapeHTML(communes(z)[0] || z.id) + '</span> <small>' + escapeHTML(local(z, 'province')) + '</small>';
       li.addEventListener('click', () => selectZone(z.id, true));
       ol.append(li);
     }
@@ -131,6 +235,11 @@
     return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
   }
 
+  function failed(el, e) {
+    console.warn(e);
+    el.innerHTML = '<p class="small err">' + escapeHTML(e.message) + '</p>';
+  }
+
   async function loadZones() {
     const q = new URLSearchParams({ limit: '20' });
     if ($('#kind').value) q.set('kind', $('#kind').value);
@@ -144,6 +253,8 @@
     renderZones();
   }
 
+  // ---- zone details, with its lifecycle ----
+
   let selected = null;
   async function selectZone(id, fly) {
     if (selected) map.setFeatureState({ source: 'zones', sourceLayer: 'zones', id: selected }, { selected: false });
@@ -151,24 +262,419 @@
     map.setFeatureState({ source: 'zones', sourceLayer: 'zones', id }, { selected: true });
     const z = await getJSON('/api/v1/zones/' + encodeURIComponent(id));
     if (fly) map.flyTo({ center: z.centroid, zoom: 10, speed: 1.6 });
+    state.zone = z;
+    state.history = null;
+    renderDetails();
+    try {
+      const h = await getJSON('/api/v1/zones/' + encodeURIComponent(id) + '/history');
+      if (state.zone && state.zone.id === id) state.history = h;
+    } catch (e) {
+      if (state.zone && state.zone.id === id) state.history = { error: e.message };
+    }
+    renderDetails();
+  }
+
+  function stateName(s) { return t('st_' + s); }
+  // arrow points the way the text reads.
+  const arrow = () => (state.lang === 'ar' ? ' ← ' : ' → ');
+  // opHTML is an operator's name and code, isolated so its parentheses
+  // stay in place in right-to-left text.
+  const opHTML = (code) => '<bdi>' + escapeHTML(operatorName(code)) + '</bdi>';
+
+  function renderDetails() {
+    const z = state.zone;
+    const d = $('#details');
+    if (!z) return;
+    const h = state.history && !state.history.error ? state.history : null;
     const rows = [
       [t('rank'), fmt(z.rank)], [t('kind'), t('kind_' + z.kind)], [t('population'), fmt(z.population)],
       [t('area'), fmt(z.area_km2) + ' ' + t('km2')], [t('communes'), escapeHTML(communes(z).join(state.lang === 'ar' ? '، ' : ', '))],
       [t('province'), escapeHTML(local(z, 'province'))], [t('region'), escapeHTML(local(z, 'region'))],
     ];
-    if (z.operator) rows.push([t('operator_one'), escapeHTML(operatorName(z.operator))]);
+    if (z.operator) rows.push([t('operator_one'), opHTML(z.operator)]);
     rows.push([t('programme'), z.programme ? t('yes') : t('no')]);
-    const d = $('#details');
+    const st = (h && h.state) || z.state || 'identified';
+    const op = (h && h.operator) || z.assigned_operator;
+    const deadline = (h && h.deadline) || z.deadline;
+    const overdue = h ? h.overdue : z.overdue;
+    rows.push([t('state'), '<span class="state" data-state="' + escapeHTML(st) + '"><i style="background:' +
+      (STATE_COLOURS[st] || '#999') + '"></i>' + escapeHTML(stateName(st)) + '</span>']);
+    rows.push([t('assigned_operator'), op ? opHTML(op) : '—']);
+    rows.push([t('deadline'), deadline ? escapeHTML(date(deadline)) : '—']);
+    rows.push([t('overdue'), overdue ? '<b class="overdue">' + t('yes') + '</b>' : t('no')]);
+    let hist = '';
+    if (state.history && state.history.error) {
+      hist = '<p class="small err">' + escapeHTML(state.history.error) + '</p>';
+    } else if (h) {
+      const evs = h.events || [];
+      hist = evs.length === 0 ? '<p class="small" data-testid="history-empty">' + t('h_none') + '</p>' :
+        '<ol class="history" data-testid="history">' + evs.slice().reverse().map((ev) => {
+          const what = ev.from === ev.to ? t('h_comment') : stateName(ev.from) + arrow() + stateName(ev.to);
+          let extra = '';
+          if (ev.operator && ev.to === 'assigned') extra += ' · ' + opHTML(ev.operator);
+          if (ev.deadline && (ev.to === 'assigned' || ev.to === 'works_started')) extra += ' · ' + t('deadline') + ' ' + escapeHTML(date(ev.deadline));
+          if (ev.reason) extra += ' · ' + escapeHTML(ev.reason);
+          let ev2 = '';
+          if (ev.comment) ev2 += '<div class="cm">' + escapeHTML(ev.comment) + '</div>';
+          if (ev.evidence_url) ev2 += '<div><a href="' + escapeHTML(ev.evidence_url) + '" download>' + t('evidence') + ' : ' + escapeHTML(ev.evidence.name) + '</a></div>';
+          return '<li><small>' + escapeHTML(dateTime(ev.at)) + ' · ' + escapeHTML(ev.actor || '') + '</small><br><b>' + escapeHTML(what) + '</b>' + extra + ev2 + '</li>';
+        }).join('') + '</ol>';
+    } else {
+      hist = '<p class="small">…</p>';
+    }
     d.hidden = false;
-    d.innerHTML = '<h2>' + escapeHTML(z.id) + ' <button id="close" aria-label="close">×</button></h2><table>' +
-      rows.map((r) => '<tr><th>' + r[0] + '</th><td>' + r[1] + '</td></tr>').join('') + '</table>';
-    $('#close').onclick = () => { d.hidden = true; };
+    d.innerHTML = '<h2>' + escapeHTML(z.id) + ' <button id="close" aria-label="' + t('close') + '">×</button></h2><table>' +
+      rows.map((r) => '<tr><th>' + r[0] + '</th><td>' + r[1] + '</td></tr>').join('') + '</table>' +
+      '<h3>' + t('history') + '</h3>' + hist;
+    $('#close').onclick = () => { d.hidden = true; state.zone = null; };
   }
 
   function operatorName(code) {
     const o = state.meta && state.meta.operators.find((x) => x.mcc_mnc === code);
     return o ? o.name + ' (' + code + ')' : code;
   }
+  function operatorShort(code) {
+    const o = state.meta && state.meta.operators.find((x) => x.mcc_mnc === code);
+    return o ? o.name : code;
+  }
+
+  // ---- disputes ----
+
+  let selectedDispute = null;
+  const disputeBounds = {}; // by selection: dispute id -> [[w, s], [e, n]]
+
+  async function loadDisputes() {
+    const el = $('#disputes-body');
+    const sel = selection();
+    try {
+      const [list, all] = await Promise.all([
+        getJSON('/api/v1/disputes?' + sel + '&limit=10'),
+        getJSON('/api/v1/disputes?limit=0'),
+      ]);
+      if (sel !== selection()) return;
+      state.disputes = list;
+      state.disputeTotals = all;
+    } catch (e) {
+      state.disputes = null;
+      failed(el, e);
+      return;
+    }
+    renderDisputes();
+  }
+
+  function renderDisputes() {
+    const el = $('#disputes-body');
+    const r = state.disputes;
+    if (!r) return;
+    const sel = selection();
+    const names = {};
+    for (const c of r.by_commune || []) names[c.key] = c.name;
+    let html = '<p class="small">' + escapeHTML(tf('d_total', { n: fmt(r.total), op: operatorShort($('#operator').value), tech: $('#tech').value })) + '</p>';
+    if (r.total === 0) {
+      html += '<p class="small" data-testid="disputes-none">' + t('d_none') + '</p>';
+    } else {
+      html += '<ol id="dispute-list" data-testid="dispute-list">' + r.disputes.map((d) => {
+        const place = (d.commune_codes || []).map((c) => names[c] || c)[0] || regionName(d.region_code) || d.id;
+        return '<li data-dispute="' + escapeHTML(d.id) + '"><span class="zp">' + fmt(d.population) + '</span><span class="sw dispute"></span><span class="zn">' +
+          escapeHTML(place) + '</span> <small>' + escapeHTML(t(d.declared) + arrow() + t(d.measured)) + '</small>' +
+          '<br><small>' + fmt(d.cells) + ' ' + t('d_cells') + ' · ' + fmt(d.samples) + ' ' + t('d_samples') + ' · ' + t('confidence') + ' ' + pct(d.confidence) + '</small></li>';
+      }).join('') + '</ol>';
+    }
+    const totals = (state.disputeTotals && state.disputeTotals.by_operator) || [];
+    if (totals.length) {
+      html += '<h3>' + t('d_by_operator') + '</h3><table class="tbl" data-testid="dispute-totals"><tr><th></th><th>' + t('d_count') + '</th><th>' + t('d_cells') +
+        '</th><th>' + t('population') + '</th></tr>' + totals.map((g) => {
+        const [op, tech] = g.key.split(' ');
+        return '<tr><td>' + escapeHTML(operatorShort(op) + ' ' + (tech || '')) + '</td><td>' + fmt(g.disputes) + '</td><td>' + fmt(g.cells) + '</td><td>' + fmt(g.population) + '</td></tr>';
+      }).join('') + '</table>';
+    }
+    html += '<p class="dl">' + t('d_download') + ' : <a href="/api/v1/disputes.csv?' + escapeHTML(sel) + '" download data-testid="disputes-csv">CSV</a> · ' +
+      '<a href="/api/v1/disputes.geojson?' + escapeHTML(sel) + '" download data-testid="disputes-geojson">GeoJSON</a></p>';
+    el.innerHTML = html;
+    el.querySelectorAll('[data-dispute]').forEach((li) => li.addEventListener('click', () => flyToDispute(li.dataset.dispute)));
+  }
+
+  function extend(b, coords) {
+    if (typeof coords[0] === 'number') {
+      b[0] = Math.min(b[0], coords[0]); b[1] = Math.min(b[1], coords[1]);
+      b[2] = Math.max(b[2], coords[0]); b[3] = Math.max(b[3], coords[1]);
+      return;
+    }
+    for (const c of coords) extend(b, c);
+  }
+
+  // flyToDispute shows a dispute: its bound from the GeoJSON download of
+  // the selection (read once per selection), the disputes layer turned on.
+  async function flyToDispute(id) {
+    const sel = selection();
+    if (!disputeBounds[sel]) {
+      const fc = await getJSON('/api/v1/disputes.geojson?' + sel);
+      const m = {};
+      for (const f of fc.features) {
+        const b = [Infinity, Infinity, -Infinity, -Infinity];
+        extend(b, f.geometry.coordinates);
+        m[f.id || f.properties.id] = [[b[0], b[1]], [b[2], b[3]]];
+      }
+      disputeBounds[sel] = m;
+    }
+    const b = disputeBounds[sel][id];
+    if (!b) return;
+    const cb = document.querySelector('[data-layer=disputes]');
+    if (!cb.checked) { cb.checked = true; cb.dispatchEvent(new Event('change')); }
+    if (selectedDispute) map.setFeatureState({ source: 'disputes', sourceLayer: 'disputes', id: selectedDispute }, { selected: false });
+    selectedDispute = id;
+    map.setFeatureState({ source: 'disputes', sourceLayer: 'disputes', id }, { selected: true });
+    document.querySelectorAll('#dispute-list li').forEach((li) => li.classList.toggle('on', li.dataset.dispute === id));
+    map.fitBounds(b, { padding: 80, maxZoom: 11.5, minZoom: 6, speed: 1.6 });
+  }
+
+  // ---- national roaming ----
+
+  async function loadRoaming() {
+    const op = $('#operator').value;
+    try {
+      const r = await getJSON('/api/v1/roaming?mcc_mnc=' + encodeURIComponent(op));
+      if (op !== $('#operator').value) return;
+      state.roaming = r;
+    } catch (e) {
+      state.roaming = null;
+      failed($('#roaming-body'), e);
+      return;
+    }
+    renderRoaming();
+  }
+
+  function renderRoamingLegend() {
+    const el = $('#lg-roaming');
+    if (!state.meta) return;
+    const sel = $('#operator').value;
+    el.innerHTML = state.meta.operators.filter((o) => o.mcc_mnc !== sel).map((o) =>
+      '<div><i style="background:' + hostColour(o.mcc_mnc) + '"></i><span>' + escapeHTML(tf('lg_roaming', { host: o.name })) + '</span></div>').join('');
+  }
+
+  function renderRoaming() {
+    const el = $('#roaming-body');
+    const r = state.roaming;
+    if (!r) return;
+    const sel = $('#operator').value;
+    const o = (r.operators || []).find((x) => x.mcc_mnc === sel);
+    if (!o) { el.innerHTML = '<p class="small">' + t('r_none') + '</p>'; return; }
+    const share = o.own > 0 ? o.gained / o.own : 0;
+    let html = '<p class="small">' + escapeHTML(tf('r_rule', { op: operatorShort(sel), tech: r.tech, level: t(r.level).toLowerCase() })) + '</p>' +
+      '<div class="figs"><div class="fig" data-testid="roaming-gained"><b>' + signed(o.gained) + '</b> ' + t('f_pop') + '<br><small>' + t('r_gained') +
+      ' (' + spct(share) + ')</small></div>' +
+      '<div class="fig"><b>' + fmt(o.zones) + '</b> ' + t('r_zones') + '<br><small>' + fmt(o.cells) + ' ' + t('d_cells') + '</small></div></div>' +
+      '<table class="tbl"><tr><th>' + t('r_own') + '</th><td>' + fmt(o.own) + '</td></tr><tr><th>' + t('r_total') + '</th><td><b>' + fmt(o.population) + '</b></td></tr></table>';
+    const top = (r.communes || []).filter((c) => c.mcc_mnc === sel).slice(0, 8);
+    if (top.length) {
+      html += '<h3>' + t('r_top') + '</h3><ol class="plain" data-testid="roaming-communes">' + top.map((c) =>
+        '<li data-commune="' + escapeHTML(c.commune) + '" data-host="' + escapeHTML(c.host) + '"><span class="zp">' + signed(c.population) + '</span><span class="sw" style="background:' + hostColour(c.host) + '"></span><span class="zn">' +
+        escapeHTML(c.name || c.commune) + '</span> <small>' + escapeHTML(tf('r_host', { host: operatorShort(c.host) })) + '</small></li>').join('') + '</ol>';
+    }
+    html += '<p class="small">' + t('r_zoom') + '</p>';
+    el.innerHTML = html;
+    el.querySelectorAll('[data-commune]').forEach((li) => li.addEventListener('click', () => flyToRoamingCommune(li.dataset.commune, li.dataset.host)));
+  }
+
+  let greyZones = null;
+  // flyToRoamingCommune selects the largest programme grey zone of the host
+  // in that commune.
+  async function flyToRoamingCommune(code, host) {
+    if (!greyZones) greyZones = (await getJSON('/api/v1/zones?kind=grey&limit=10000')).zones;
+    const z = greyZones.find((x) => x.programme && x.operator === host && (x.commune_codes || []).includes(code)) ||
+      greyZones.find((x) => x.programme && (x.commune_codes || []).includes(code));
+    if (z) selectZone(z.id, true);
+  }
+
+  // ---- snapshots and their diff ----
+
+  async function loadSnapshots() {
+    try {
+      state.snapshots = (await getJSON('/api/v1/snapshots')).snapshots || [];
+    } catch (e) {
+      failed($('#diff-body'), e);
+      return;
+    }
+    const s = state.snapshots;
+    fillSnapshots();
+    if (s.length) {
+      $('#snap-to').value = String(s[0].id);
+      $('#snap-from').value = String((s[1] || s[0]).id);
+      loadDiff();
+    }
+  }
+
+  function fillSnapshots() {
+    const s = state.snapshots;
+    if (!s) return;
+    for (const id of ['#snap-from', '#snap-to']) {
+      const sel = $(id);
+      const cur = sel.value;
+      sel.innerHTML = '';
+      for (const x of s) {
+        const o = new Option(tf('s_snapshot', { id: x.id }) + ' · ' + dateShort(x.computed_at), String(x.id));
+        o.title = dateTime(x.computed_at) + ' · ' + x.config_version;
+        sel.append(o);
+      }
+      if (cur) sel.value = cur;
+    }
+  }
+
+  async function loadDiff() {
+    const a = $('#snap-from').value;
+    const b = $('#snap-to').value;
+    if (!a || !b) return;
+    try {
+      const r = await getJSON('/api/v1/snapshots/' + encodeURIComponent(a) + '/diff/' + encodeURIComponent(b));
+      if (a !== $('#snap-from').value || b !== $('#snap-to').value) return;
+      state.diff = r;
+    } catch (e) {
+      failed($('#diff-body'), e);
+      return;
+    }
+    renderDiff();
+  }
+
+  const CHANGE_KINDS = ['added', 'removed', 'grown', 'shrunk', 'changed'];
+
+  function renderDiff() {
+    const el = $('#diff-body');
+    const r = state.diff;
+    if (!r || !state.snapshots) return;
+    const d = r.diff;
+    const latest = state.snapshots[0] && state.snapshots[0].id;
+    let html = '';
+    if (state.snapshots.length < 2) html += '<p class="small">' + t('s_one') + '</p>';
+    html += '<p class="small">' + escapeHTML(tf('s_range', { a: r.from.id, b: r.to.id, cfg: r.to.config_version || '' })) + '</p>';
+    html += '<div class="counts" data-testid="diff-counts">' + CHANGE_KINDS.map((k) =>
+      '<span data-change="' + k + '"><b>' + fmt((d[k] || []).length) + '</b> ' + t('s_' + k) + '</span>').join('') +
+      '<span><b>' + fmt(d.unchanged || 0) + '</b> ' + t('s_unchanged') + '</span></div>';
+    const totals = d.totals || {};
+    html += '<table class="tbl"><tr><th></th><th>' + t('s_zones') + '</th><th>' + t('population') + '</th></tr>' + ['white', 'grey'].map((k) => {
+      const x = totals[k] || { zones_from: 0, zones_to: 0, population_from: 0, population_to: 0 };
+      return '<tr><td><span class="sw ' + k + '"></span>' + t('k_' + k) + '</td><td>' + fmt(x.zones_to) + ' <small>(' + signed(x.zones_to - x.zones_from) + ')</small></td><td>' +
+        fmt(x.population_to) + ' <small class="' + (x.population_to > x.population_from ? 'up' : x.population_to < x.population_from ? 'down' : '') + '">(' +
+        signed(x.population_to - x.population_from) + ')</small></td></tr>';
+    }).join('') + '</table>';
+    const communes = (d.communes || []).slice(0, 8);
+    if (communes.length) {
+      html += '<h3>' + t('s_communes') + '</h3><table class="tbl" data-testid="diff-communes"><tr><th></th><th>' + t('k_white') + '</th><th>' + t('k_grey') + '</th></tr>' +
+        communes.map((c) => '<tr><td>' + escapeHTML(c.name || c.code) + '</td><td>' + signed(c.white_to - c.white_from) + '</td><td>' + signed(c.grey_to - c.grey_from) + '</td></tr>').join('') + '</table>';
+    }
+    const changes = [];
+    for (const k of CHANGE_KINDS) for (const z of d[k] || []) changes.push(Object.assign({ change: k }, z));
+    changes.sort((x, y) => Math.abs(y.population_to - y.population_from) - Math.abs(x.population_to - x.population_from));
+    if (changes.length) {
+      // A zone can be selected when the latest snapshot holds it.
+      const inLatest = (z) => (String(r.to.id) === String(latest) && z.change !== 'removed') || (String(r.from.id) === String(latest) && z.change !== 'added');
+      html += '<h3>' + t('s_changes') + '</h3><ol class="plain" data-testid="diff-zones">' + changes.slice(0, 10).map((z) =>
+        '<li' + (inLatest(z) ? ' class="link" data-zone="' + escapeHTML(z.id) + '"' : '') + '><span class="zp">' + signed(z.population_to - z.population_from) + '</span><span class="sw ' + escapeHTML(z.kind) + '"></span><span class="zn">' +
+        escapeHTML(z.id) + '</span> <small>' + t('s_' + z.change) + '</small></li>').join('') + '</ol>';
+    }
+    el.innerHTML = html;
+    el.querySelectorAll('[data-zone]').forEach((li) => li.addEventListener('click', () => selectZone(li.dataset.zone, true)));
+  }
+
+  // ---- programme progress ----
+
+  async function loadProgress() {
+    try {
+      state.progress = await getJSON('/api/v1/progress');
+    } catch (e) {
+      failed($('#progress-body'), e);
+      return;
+    }
+    renderProgress();
+  }
+
+  // progressDays is the counts per state after each day with events, and
+  // today's counts when today had none; past MAX_BARS days, evenly spaced
+  // days and the last.
+  const MAX_BARS = 60;
+  function progressDays(p) {
+    const today = new Date().toISOString().slice(0, 10);
+    let days = (p.history || []).map((h) => ({ date: h.date, states: h.states }));
+    if (!days.length || days[days.length - 1].date < today) days.push({ date: today, states: p.states });
+    if (days.length > MAX_BARS) {
+      const step = days.length / MAX_BARS;
+      const kept = [];
+      for (let i = 0; i < MAX_BARS - 1; i++) kept.push(days[Math.floor(i * step)]);
+      kept.push(days[days.length - 1]);
+      days = kept;
+    }
+    return days;
+  }
+
+  // chartSVG draws the programme zones per state as one stacked bar per day
+  // (verified at the bottom, identified on top, dropped left out), with the
+  // target as a dashed line. Dates are ISO: they read the same in every
+  // language, and the time axis runs left to right in Arabic too.
+  function chartSVG(p) {
+    const W = 292, H = 180, L = 38, R = 8, T = 12, B = 24;
+    const days = progressDays(p);
+    const stack = ['verified', 'in_service', 'works_started', 'assigned', 'planned', 'identified'];
+    const ymax = Math.max(p.target || 0, p.zones || 0, 1) * 1.08;
+    const Y = (v) => T + (1 - v / ymax) * (H - T - B);
+    const n2 = (v) => Math.round(v * 10) / 10;
+    const slot = (W - L - R) / days.length;
+    const bw = Math.max(1, Math.min(28, slot * 0.7));
+    let s = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="100%" role="img" aria-label="' +
+      escapeHTML(t('progress')) + '" data-testid="progress-chart">';
+    s += '<rect class="plot" x="' + L + '" y="' + T + '" width="' + (W - L - R) + '" height="' + (H - T - B) + '"/>';
+    for (let i = 0; i <= 4; i++) {
+      const v = ymax / 1.08 * i / 4;
+      s += '<line class="grid" x1="' + L + '" x2="' + (W - R) + '" y1="' + n2(Y(v)) + '" y2="' + n2(Y(v)) + '"/>' +
+        '<text class="ax" x="' + (L - 4) + '" y="' + n2(Y(v) + 3) + '" text-anchor="end">' + fmt(Math.round(v)) + '</text>';
+    }
+    days.forEach((d, i) => {
+      const x = L + slot * i + (slot - bw) / 2;
+      let acc = 0;
+      for (const st of stack) {
+        const v = d.states[st] || 0;
+        if (v > 0) {
+          s += '<rect class="bar" data-state="' + st + '" x="' + n2(x) + '" y="' + n2(Y(acc + v)) + '" width="' + n2(bw) + '" height="' +
+            n2(Math.max(0.8, Y(acc) - Y(acc + v))) + '" fill="' + STATE_COLOURS[st] + '"><title>' + escapeHTML(d.date + ' · ' + stateName(st) + ' : ' + fmt(v)) + '</title></rect>';
+        }
+        acc += v;
+      }
+    });
+    const first = days[0].date, last = days[days.length - 1].date;
+    s += '<text class="ax" x="' + n2(L + slot / 2) + '" y="' + (H - 8) + '" text-anchor="' + (days.length > 1 ? 'start' : 'middle') + '" dx="' + (days.length > 1 ? n2(-bw / 2) : 0) + '">' + first + '</text>';
+    if (days.length > 1) s += '<text class="ax" x="' + (W - R) + '" y="' + (H - 8) + '" text-anchor="end">' + last + '</text>';
+    if (p.target) {
+      s += '<path class="target" data-testid="progress-target" d="M' + L + ' ' + n2(Y(p.target)) + 'H' + (W - R) + '"/>' +
+        '<text class="tl" x="' + (W - R - 4) + '" y="' + n2(Y(p.target) - 3) + '" text-anchor="end">' + escapeHTML(tf('p_target', { n: fmt(p.target) })) + '</text>';
+    }
+    return s + '</svg>';
+  }
+
+  function renderProgress() {
+    const el = $('#progress-body');
+    const p = state.progress;
+    if (!p) return;
+    const done = (p.states.verified || 0);
+    let html = '<div class="figs"><div class="fig"><b>' + fmt(done) + '</b> / ' + fmt(p.target) + '<br><small>' + t('st_verified') + ' (' + pct(p.verified_share || 0) + ')</small></div>' +
+      '<div class="fig"><b' + (p.overdue ? ' class="overdue"' : '') + '>' + fmt(p.overdue) + '</b> ' + t('p_overdue') + '<br><small>' + t('deadline') + ' ' + escapeHTML(date(p.deadline)) + '</small></div></div>';
+    html += chartSVG(p);
+    html += '<div class="states" data-testid="progress-legend">' + STATES.map((s) =>
+      '<span data-state="' + s + '"><i style="background:' + STATE_COLOURS[s] + '"></i>' + escapeHTML(stateName(s)) + ' <b>' + fmt(p.states[s] || 0) + '</b></span>').join('') +
+      '<span><i class="dash"></i>' + escapeHTML(tf('p_target', { n: fmt(p.target) })) + '</span></div>';
+    html += '<h3>' + t('p_by_region') + '</h3><table class="tbl" data-testid="progress-regions"><tr><th>' + t('region') + '</th><th>' + t('s_zones') + '</th><th>' + t('p_engaged') +
+      '</th><th>' + t('st_in_service') + '</th><th>' + t('st_verified') + '</th><th>' + t('overdue') + '</th></tr>' + (p.by_region || []).map((g) => {
+      const s = g.states || {};
+      const engaged = (s.planned || 0) + (s.assigned || 0) + (s.works_started || 0);
+      return '<tr><td>' + escapeHTML(regionName(g.key, g.name)) + '</td><td>' + fmt(g.zones) + '</td><td>' + fmt(engaged) + '</td><td>' + fmt(s.in_service || 0) +
+        '</td><td>' + fmt(s.verified || 0) + '</td><td' + (g.overdue ? ' class="overdue"' : '') + '>' + fmt(g.overdue) + '</td></tr>';
+    }).join('') + '</table>';
+    if ((p.by_operator || []).length) {
+      html += '<h3>' + t('p_by_operator') + '</h3><table class="tbl"><tr><th>' + t('operator') + '</th><th>' + t('s_zones') + '</th><th>' + t('st_in_service') + '</th><th>' +
+        t('st_verified') + '</th><th>' + t('overdue') + '</th></tr>' + p.by_operator.map((g) => '<tr><td>' + escapeHTML(operatorShort(g.key)) + '</td><td>' + fmt(g.zones) +
+        '</td><td>' + fmt(g.states.in_service || 0) + '</td><td>' + fmt(g.states.verified || 0) + '</td><td>' + fmt(g.overdue) + '</td></tr>').join('') + '</table>';
+    }
+    el.innerHTML = html;
+  }
+
+  // ---- map events ----
 
   map.on('click', 'zones-fill', (e) => {
     const f = e.features[0];
@@ -181,15 +687,35 @@
   });
   map.on('mouseenter', 'zones-fill', () => { map.getCanvas().style.cursor = 'pointer'; });
   map.on('mouseleave', 'zones-fill', () => { map.getCanvas().style.cursor = ''; });
+  map.on('click', 'disputes-fill', (e) => {
+    const f = e.features[0];
+    if (!f) return;
+    const p = f.properties;
+    new maplibregl.Popup({ className: 'dispute-pop' }).setLngLat(e.lngLat).setHTML('<b>' + t('l_disputes') + '</b> · ' + escapeHTML(operatorShort(p.mcc_mnc)) + ' ' + escapeHTML(p.tech) +
+      '<br>' + t('d_declared') + ' : ' + escapeHTML(t(p.declared)) + '<br>' + t('d_measured') + ' : ' + escapeHTML(t(p.measured)) +
+      '<br>' + fmt(p.samples) + ' ' + t('d_samples') + ' · ' + fmt(p.population) + ' ' + t('f_pop') + '<br>' + t('confidence') + ' ' + pct(p.confidence)).addTo(map);
+  });
+  map.on('click', 'roaming-fill', (e) => {
+    const f = e.features[0];
+    if (!f) return;
+    new maplibregl.Popup().setLngLat(e.lngLat).setText(tf('lg_roaming', { host: operatorShort(f.properties.operator) }) + ' · ' + fmt(f.properties.population) + ' ' + t('f_pop')).addTo(map);
+  });
 
   document.querySelectorAll('[data-layer]').forEach((cb) => cb.addEventListener('change', () => {
     for (const id of LAYER_GROUPS[cb.dataset.layer]) {
       if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', cb.checked ? 'visible' : 'none');
     }
+    const lg = document.querySelector('.lg-' + cb.dataset.layer);
+    if (lg) lg.hidden = !cb.checked;
   }));
   $('#lang').addEventListener('change', (e) => { state.lang = e.target.value; localStorage.setItem('taghtia.lang', state.lang); applyLang(); });
   $('#kind').addEventListener('change', loadZones);
   $('#region').addEventListener('change', loadZones);
+  $('#mode').addEventListener('change', setMode);
+  $('#snap-from').addEventListener('change', loadDiff);
+  $('#snap-to').addEventListener('change', loadDiff);
+  $('#snapshots').addEventListener('toggle', () => { if ($('#snapshots').open && !state.snapshots) loadSnapshots(); });
+  $('#progress').addEventListener('toggle', () => { if ($('#progress').open) loadProgress(); });
 
   async function init() {
     state.meta = await getJSON('/api/v1/meta');
@@ -198,12 +724,13 @@
     const tech = $('#tech');
     for (const x of state.meta.techs) tech.append(new Option(x, x));
     tech.value = '4G';
-    op.addEventListener('change', setCoverage);
-    tech.addEventListener('change', setCoverage);
+    op.addEventListener('change', setSelection);
+    tech.addEventListener('change', setSelection);
     $('#simulated').hidden = !state.meta.simulated;
     try { state.stats = await getJSON('/api/v1/stats'); } catch (e) { state.stats = null; }
     applyLang();
     await loadZones();
+    loadDisputes();
     const start = () => {
       addLayers();
       map.once('idle', () => { document.body.dataset.ready = '1'; });
