@@ -201,12 +201,50 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 		t.Errorf("ingest of administrative sites:\n%s", out)
 	}
 	out = run(t, bin, append(common, "zones")...)
-	if !strings.Contains(out, "snapshot 1:") {
+	if !strings.Contains(out, "snapshot 1:") || !strings.Contains(out, "disputes") {
 		t.Fatalf("zones output:\n%s", out)
 	}
+	// Stricter thresholds make a new snapshot; the old one stays, and
+	// zones that overlap keep their ids.
+	yml, err := os.ReadFile("../../coverage/thresholds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict := strings.Replace(strings.Replace(string(yml), "signal: {very_good: -90, good: -105, limited: -115}", "signal: {very_good: -85, good: -95, limited: -115}", 1),
+		`version: "`, `version: "strict-`, 1)
+	strictFile := filepath.Join(dir, "strict.yaml")
+	os.WriteFile(strictFile, []byte(strict), 0o644)
+	out = run(t, bin, append(common, "--thresholds", strictFile, "zones")...)
+	if !strings.Contains(out, "snapshot 2:") || !strings.Contains(out, "thresholds strict-") {
+		t.Fatalf("zones with stricter thresholds:\n%s", out)
+	}
 	tokens := filepath.Join(dir, "tokens.yaml")
-	os.WriteFile(tokens, []byte("tokens:\n  - {token: e2e-regulator-token-0123, name: ANRT}\n"), 0o600)
+	os.WriteFile(tokens, []byte("tokens:\n  - {token: e2e-regulator-token-0123, name: ANRT}\n  - {token: e2e-iam-token-0123456789, operator: \"604-01\", name: IAM}\n"), 0o600)
 	base := startServer(t, bin, append(common, "serve", "--refresh", "1s", "--tokens", tokens))
+	var snaps struct {
+		Snapshots []struct {
+			ID            int64  `json:"id"`
+			ConfigVersion string `json:"config_version"`
+			MatchedTo     int64  `json:"matched_to"`
+			LayersVersion string `json:"layers_version"`
+		} `json:"snapshots"`
+	}
+	getJSON(t, base+"/api/v1/snapshots", &snaps)
+	if len(snaps.Snapshots) != 2 || snaps.Snapshots[0].MatchedTo != 1 || !strings.HasPrefix(snaps.Snapshots[0].ConfigVersion, "strict-") ||
+		strings.HasPrefix(snaps.Snapshots[1].ConfigVersion, "strict-") || snaps.Snapshots[0].LayersVersion != snaps.Snapshots[1].LayersVersion {
+		t.Fatalf("snapshots: %+v", snaps)
+	}
+	var diff struct {
+		Diff struct {
+			Added, Removed, Grown, Shrunk, Changed []struct{ ID string }
+			Unchanged                              int
+		} `json:"diff"`
+	}
+	getJSON(t, base+"/api/v1/snapshots/1/diff/2", &diff)
+	kept := diff.Diff.Unchanged + len(diff.Diff.Grown) + len(diff.Diff.Shrunk) + len(diff.Diff.Changed)
+	if kept == 0 {
+		t.Errorf("diff of the stricter snapshot: %d kept, %d grown, %d added, %d removed", kept, len(diff.Diff.Grown), len(diff.Diff.Added), len(diff.Diff.Removed))
+	}
 
 	// A file sent over HTTP is queued, validated and stored like ingest's.
 	body, _ := os.ReadFile(file)
@@ -320,6 +358,70 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	if g, ok := zone["geometry"].(map[string]any); !ok || g["type"] != "MultiPolygon" {
 		t.Errorf("zone detail geometry: %v", zone["geometry"])
 	}
+	if zone["state"] != "identified" {
+		t.Errorf("zone state %v, want identified", zone["state"])
+	}
+
+	// The zone's lifecycle: the regulator plans and assigns it, a skipped
+	// step is refused, the operator starts works, verification needs
+	// fresh evidence.
+	transition := func(token, body string) (int, string) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/zones/"+z.ID+"/transitions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	const reg, iam = "e2e-regulator-token-0123", "e2e-iam-token-0123456789"
+	for _, step := range []struct {
+		token, body string
+		status      int
+		code        string
+	}{
+		{reg, `{"to":"assigned","operator":"604-01"}`, 409, "illegal_transition"},
+		{reg, `{"to":"planned","comment":"lot 1"}`, 201, ""},
+		{iam, `{"to":"assigned","operator":"604-01"}`, 403, "forbidden"},
+		{reg, `{"to":"assigned","operator":"604-01"}`, 201, ""},
+		{iam, `{"to":"works_started"}`, 201, ""},
+		{reg, `{"to":"in_service"}`, 201, ""},
+		{reg, `{"to":"verified"}`, 409, "not_verified"},
+	} {
+		status, b := transition(step.token, step.body)
+		if status != step.status || !strings.Contains(b, step.code) {
+			t.Errorf("POST %s: %d %s, want %d %s", step.body, status, b, step.status, step.code)
+		}
+	}
+	var hist struct {
+		State    string `json:"state"`
+		Operator string `json:"operator"`
+		Deadline string `json:"deadline"`
+		Events   []struct {
+			Seq   int    `json:"seq"`
+			To    string `json:"to"`
+			Actor string `json:"actor"`
+		} `json:"events"`
+	}
+	getJSON(t, base+"/api/v1/zones/"+z.ID+"/history", &hist)
+	if hist.State != "in_service" || hist.Operator != "604-01" || hist.Deadline == "" || len(hist.Events) != 4 || hist.Events[2].Actor != "IAM" {
+		t.Errorf("history: %+v", hist)
+	}
+	var prog struct {
+		Target int            `json:"target"`
+		States map[string]int `json:"states"`
+	}
+	getJSON(t, base+"/api/v1/progress", &prog)
+	if prog.Target != 1800 || prog.States["in_service"] != 1 || prog.States["identified"] == 0 {
+		t.Errorf("progress: %+v", prog)
+	}
+	var disputes struct {
+		Total int `json:"total"`
+	}
+	getJSON(t, base+"/api/v1/disputes", &disputes)
 	return base
 }
 
