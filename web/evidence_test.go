@@ -199,6 +199,28 @@ func TestEvidenceAPI(t *testing.T) {
 		t.Errorf("disputes.geojson = %+v", fc)
 	}
 
+	var cellEv struct {
+		Evidence []struct {
+			MCCMNC   string `json:"mcc_mnc"`
+			Declared string `json:"declared"`
+			Result   string `json:"result"`
+			Disputed bool   `json:"disputed"`
+			Votes    []struct {
+				Source  string `json:"source"`
+				Samples int    `json:"samples"`
+			} `json:"votes"`
+			How string `json:"how"`
+		} `json:"evidence"`
+	}
+	getJSON(t, srv.URL+"/api/v1/cells/"+cells[0].String()+"/evidence?mcc_mnc=604-02", &cellEv)
+	if e := cellEv.Evidence; len(e) != 1 || e[0].Declared != "good" || e[0].Result != "none" || !e[0].Disputed || len(e[0].Votes) != 2 ||
+		e[0].Votes[0].Source != "crowd" || e[0].Votes[0].Samples != 6 || !strings.Contains(e[0].How, "weighted median") {
+		t.Errorf("cell evidence = %+v", cellEv)
+	}
+	if resp, err := http.Get(srv.URL + "/api/v1/cells/nothex/evidence"); err != nil || resp.StatusCode != 400 {
+		t.Errorf("bad cell: %v %v", resp, err)
+	}
+
 	var snaps struct {
 		Snapshots []data.Snapshot `json:"snapshots"`
 	}

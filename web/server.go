@@ -58,6 +58,7 @@ type Server struct {
 	up        *uploads
 	track     *tracking
 	tokens    []Token
+	th        coverage.Thresholds
 }
 
 // EnableUploads starts the upload service: POST /api/v1/uploads queues
@@ -90,8 +91,11 @@ func New(opt Options) *Server {
 	if opt.Log == nil {
 		opt.Log = slog.Default()
 	}
+	if opt.Thresholds.Version == "" {
+		opt.Thresholds = coverage.DefaultThresholds()
+	}
 	return &Server{store: opt.Store, tiles: opt.Tiles, log: opt.Log, operators: opt.Operators, simulated: opt.Simulated,
-		track: newTracking(opt), tokens: opt.Tokens}
+		track: newTracking(opt), tokens: opt.Tokens, th: opt.Thresholds}
 }
 
 // Handler returns the router.
@@ -111,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/snapshots/{id}", s.handle(s.getSnapshot))
 		r.Get("/snapshots/{a}/diff/{b}", s.handle(s.diffSnapshots))
 		r.Get("/roaming", s.handle(s.roaming))
+		r.Get("/cells/{cell}/evidence", s.handle(s.cellEvidence))
 		r.Get("/zones/{id}/history", s.handle(s.zoneHistory))
 		r.Post("/zones/{id}/transitions", s.handle(s.postTransition))
 		r.Get("/zones/{id}/events/{seq}/evidence", s.handle(s.eventEvidence))
