@@ -192,16 +192,27 @@ func (c *disputesScoreCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	var disputed, hit, measurable, measurableHit int
-	fresh := map[cellKey]bool{}
+	t, err := e.thresholds()
+	if err != nil {
+		return err
+	}
+	var disputed, hit, measurable, measurableHit, enough, enoughHit int
+	fresh, enoughEv := map[cellKey]bool{}, map[cellKey]bool{}
 	for _, s := range stats {
 		k := cellKey{s.Cell, s.MCCMNC, s.Tech}
 		var n int32
+		var dev, days uint8
 		for _, src := range s.Sources {
 			n += src.Samples
+			dev, days = max(dev, src.Devices), max(days, src.Days)
 		}
 		if n > 0 {
 			fresh[k] = true
+		}
+		// Evidence the dispute rule could act on (devices and days of the
+		// best source: a lower bound of the union).
+		if int(n) >= t.Disputes.MinSamples && int(dev) >= t.Disputes.MinDevices && int(days) >= t.Disputes.MinDays {
+			enoughEv[k] = true
 		}
 		if s.Disputed {
 			disputed++
@@ -214,10 +225,17 @@ func (c *disputesScoreCmd) Run(e *env) error {
 		if fresh[k] {
 			measurable++
 		}
+		if enoughEv[k] {
+			enough++
+		}
 	}
 	for _, s := range stats {
-		if k := (cellKey{s.Cell, s.MCCMNC, s.Tech}); s.Disputed && truth[k] && fresh[k] {
+		k := cellKey{s.Cell, s.MCCMNC, s.Tech}
+		if s.Disputed && truth[k] && fresh[k] {
 			measurableHit++
+		}
+		if s.Disputed && truth[k] && enoughEv[k] {
+			enoughHit++
 		}
 	}
 	ratio := func(a, b int) float64 {
@@ -228,7 +246,10 @@ func (c *disputesScoreCmd) Run(e *env) error {
 	}
 	fmt.Printf("overstated cells (truth): %d, of which with fresh measurements: %d\n", len(truth), measurable)
 	fmt.Printf("disputed cells: %d, of which overstated: %d\n", disputed, hit)
-	fmt.Printf("recall: %.3f of all overstated cells, %.3f of those measured\n", ratio(hit, len(truth)), ratio(measurableHit, measurable))
+	fmt.Printf("overstated cells with the evidence the rule asks for (%d fresh samples, %d devices, %d days): %d\n",
+		t.Disputes.MinSamples, t.Disputes.MinDevices, t.Disputes.MinDays, enough)
+	fmt.Printf("recall: %.3f of all overstated cells, %.3f of those measured, %.3f of those with enough evidence\n",
+		ratio(hit, len(truth)), ratio(measurableHit, measurable), ratio(enoughHit, enough))
 	fmt.Printf("precision: %.3f (%d disputed cells not overstated)\n", ratio(hit, disputed), disputed-hit)
 	return nil
 }
