@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 	"github.com/taghtia/taghtia/geo"
 )
 
@@ -43,6 +44,21 @@ func (d Dispute) Feature() Feature {
 		"population": float64(d.Population), "communes": strings.Join(d.CommuneCodes, ","), "region": d.RegionCode,
 		"confidence": float64(d.Confidence),
 	}}
+}
+
+// GeoJSON is the dispute as an open-data feature: its outline, its id and
+// its figures, the cells as a list of H3 ids.
+func (d Dispute) GeoJSON() *geojson.Feature {
+	f := geojson.NewFeature(d.Geom)
+	f.ID = d.ID
+	cells := make([]string, len(d.Cells))
+	for i, x := range d.Cells {
+		cells[i] = x.String()
+	}
+	f.Properties = geojson.Properties{"id": d.ID, "mcc_mnc": d.MCCMNC, "tech": d.Tech.String(), "declared": d.Declared.String(),
+		"measured": d.Measured.String(), "cells": cells, "samples": d.Samples, "devices": d.Devices, "population": d.Population,
+		"confidence": d.Confidence, "region": d.RegionCode, "communes": d.CommuneCodes}
+	return f
 }
 
 // DisputeOf reads a dispute back from its feature.

@@ -199,16 +199,7 @@ func (s *Server) disputesGeoJSON(w http.ResponseWriter, r *http.Request) error {
 	}
 	fc := geojson.NewFeatureCollection()
 	for _, d := range ds {
-		f := geojson.NewFeature(d.Geom)
-		f.ID = d.ID
-		cells := make([]string, len(d.Cells))
-		for i, x := range d.Cells {
-			cells[i] = x.String()
-		}
-		f.Properties = geojson.Properties{"id": d.ID, "mcc_mnc": d.MCCMNC, "tech": d.Tech.String(), "declared": d.Declared.String(),
-			"measured": d.Measured.String(), "cells": cells, "samples": d.Samples, "devices": d.Devices, "population": d.Population,
-			"confidence": d.Confidence, "region": d.RegionCode, "communes": d.CommuneCodes}
-		fc.Append(f)
+		fc.Append(d.GeoJSON())
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Header().Set("Content-Disposition", `attachment; filename="disputes.geojson"`)

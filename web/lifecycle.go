@@ -195,6 +195,23 @@ func eventView(ev data.Event) eventJSON {
 	return out
 }
 
+// zoneAndHistory reads a zone's history and finds the zone (see
+// findZone); a zone in no snapshot and without history is not found.
+func (s *Server) zoneAndHistory(ctx context.Context, tr *tracking, id string) ([]data.Event, data.Zone, int64, bool, error) {
+	hist, err := tr.st.Events(ctx, data.EventFilter{Kind: data.SubjectZone, Subject: id})
+	if err != nil {
+		return nil, data.Zone{}, 0, false, err
+	}
+	z, snapID, latest, err := s.findZone(ctx, id, hist)
+	if err != nil {
+		return nil, z, 0, false, err
+	}
+	if snapID == 0 && len(hist) == 0 {
+		return nil, z, 0, false, notFound("no zone " + strconv.Quote(id) + " in the latest snapshot, and no history")
+	}
+	return hist, z, snapID, latest, nil
+}
+
 // zoneHistory serves GET /zones/{id}/history: the zone's status and
 // every event.
 func (s *Server) zoneHistory(w http.ResponseWriter, r *http.Request) error {
@@ -203,18 +220,11 @@ func (s *Server) zoneHistory(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, id := r.Context(), chi.URLParam(r, "id")
-	hist, err := tr.st.Events(ctx, data.EventFilter{Kind: data.SubjectZone, Subject: id})
-	if err != nil {
-		return err
-	}
-	z, snapID, latest, err := s.findZone(ctx, id, hist)
+	hist, z, snapID, latest, err := s.zoneAndHistory(ctx, tr, id)
 	if err != nil {
 		return err
 	}
 	found := snapID != 0
-	if !found && len(hist) == 0 {
-		return notFound("no zone " + strconv.Quote(id) + " in the latest snapshot, and no history")
-	}
 	st := planner.Replay(hist)
 	events := make([]eventJSON, len(hist))
 	for i, ev := range hist {
@@ -362,18 +372,11 @@ func (s *Server) postTransition(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx, id := r.Context(), chi.URLParam(r, "id")
-	hist, err := tr.st.Events(ctx, data.EventFilter{Kind: data.SubjectZone, Subject: id})
-	if err != nil {
-		return err
-	}
-	z, snapID, _, err := s.findZone(ctx, id, hist)
+	hist, z, snapID, _, err := s.zoneAndHistory(ctx, tr, id)
 	if err != nil {
 		return err
 	}
 	found := snapID != 0
-	if !found && len(hist) == 0 {
-		return notFound("no zone " + strconv.Quote(id) + " in the latest snapshot")
-	}
 	req := planner.Request{
 		Kind: data.SubjectZone, Subject: id, To: data.State(strings.TrimSpace(body.To)), Comment: body.Comment,
 		Operator: strings.TrimSpace(body.Operator), Deadline: deadline, Reason: body.Reason, Evidence: evidence,

@@ -106,12 +106,7 @@ func (c *disputesExportCmd) Run(e *env) (err error) {
 	if c.Format == "geojson" {
 		fc := geojson.NewFeatureCollection()
 		for _, d := range ds {
-			f := geojson.NewFeature(d.Geom)
-			f.ID = d.ID
-			f.Properties = geojson.Properties{"id": d.ID, "mcc_mnc": d.MCCMNC, "tech": d.Tech.String(), "declared": d.Declared.String(),
-				"measured": d.Measured.String(), "cells": len(d.Cells), "samples": d.Samples, "devices": d.Devices,
-				"population": d.Population, "confidence": d.Confidence, "region": d.RegionCode, "communes": d.CommuneCodes}
-			fc.Append(f)
+			fc.Append(d.GeoJSON())
 		}
 		return json.NewEncoder(w).Encode(fc)
 	}
