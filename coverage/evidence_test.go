@@ -195,3 +195,37 @@ func TestEvidenceDisputes(t *testing.T) {
 		t.Errorf("feature round trip: %+v, %v", back, err)
 	}
 }
+
+// BenchmarkEvidence weighs the evidence of 20k cells × 3 operators (6
+// samples each) against Aggregate over the same store, the baseline.
+func BenchmarkEvidence(b *testing.B) {
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	th := coverage.DefaultThresholds()
+	start, _ := geo.CellAt(orb.Point{-6.0, 33.0}, 8)
+	cells := geo.Disk(start, 82)[:20000]
+	st := &evidenceStore{features: map[string][]data.Feature{}}
+	for _, op := range []string{"604-00", "604-01", "604-02"} {
+		bd := orb.MultiPoint{geo.CellCenter(cells[0]), geo.CellCenter(cells[len(cells)-1])}.Bound().Pad(0.5)
+		st.features[data.LayerKey(data.LayerDeclared, op, "4G")] = []data.Feature{{ID: "1", Props: map[string]any{"level": "good"}, Geom: bd.ToPolygon()}}
+		for i, c := range cells {
+			st.add(c, op, now, sampleSpec{n: 6, devices: 3, days: 3, dbm: float32(-80 - i%50)})
+		}
+	}
+	ctx := context.Background()
+	b.Run("aggregate", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := coverage.Aggregate(ctx, st, th, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("evidence", func(b *testing.B) {
+		stats, _, _ := coverage.Aggregate(ctx, st, th, nil)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := coverage.Evidence(ctx, st, stats, th, coverage.EvidenceOptions{Now: now}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

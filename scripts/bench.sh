@@ -33,6 +33,11 @@ echo "rows $rows; ingest $(calc "$t3 - $t2") s = $(calc "$rows / ($t3 - $t2)") r
 t4=$(now); $work/taghtia --data "$work/d2" --layers "$LAYERS" zones 2>/dev/null | tail -2; t5=$(now)
 echo "aggregation + classification + zones: $(calc "$t5 - $t4") s"
 
+echo "== evidence and disputes: recompute stages (aggregate, the incremental baseline, first) and the disputes found"
+echo "   against the simulator's overstated cells (the demo's 604-02 declares +12 dB)"
+$T --log-level debug zones 2>&1 | grep 'stage done' | sed 's/.*stage=/  /'
+$T disputes score "$work/data/declared/overstated.csv"
+
 echo "== tiles"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 $T serve --addr 127.0.0.1:$port >/dev/null 2>&1 &
