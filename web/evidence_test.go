@@ -221,6 +221,35 @@ func TestEvidenceAPI(t *testing.T) {
 		t.Errorf("bad cell: %v %v", resp, err)
 	}
 
+	// An operator's token sees its own disputes only, in the API and tiles.
+	scoped := httptest.NewServer(web.New(web.Options{Store: st, Tiles: set, Operators: []web.Operator{{MCCMNC: "604-01"}, {MCCMNC: "604-02"}},
+		Tokens: []web.Token{{Token: "iam-token-0123456789", Operator: "604-01", Name: "IAM"}, {Token: "inwi-token-0123456789", Operator: "604-02", Name: "inwi"}}}).Handler())
+	defer scoped.Close()
+	as := func(token, path string) (int, string) {
+		req, _ := http.NewRequest("GET", scoped.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		must(err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, b := as("iam-token-0123456789", "/api/v1/disputes"); code != 200 || !strings.Contains(b, `"total":0`) {
+		t.Errorf("IAM's disputes: %d %s", code, b)
+	}
+	if code, b := as("iam-token-0123456789", "/api/v1/disputes?mcc_mnc=604-02"); code != 403 || !strings.Contains(b, "forbidden") {
+		t.Errorf("IAM asking for inwi's disputes: %d %s", code, b)
+	}
+	if code, b := as("inwi-token-0123456789", "/api/v1/disputes"); code != 200 || !strings.Contains(b, `"total":1`) {
+		t.Errorf("inwi's disputes: %d %s", code, b)
+	}
+	if code, _ := as("iam-token-0123456789", "/tiles/disputes/8/0/0.mvt?mcc_mnc=604-02"); code != 403 {
+		t.Errorf("IAM asking for inwi's dispute tiles: %d", code)
+	}
+	if code, _ := as("wrong-token", "/api/v1/disputes"); code != 401 {
+		t.Errorf("unknown token: %d", code)
+	}
+
 	var snaps struct {
 		Snapshots []data.Snapshot `json:"snapshots"`
 	}

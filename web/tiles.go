@@ -46,6 +46,16 @@ func (s *Server) tileQuery(r *http.Request, layer string) (tiles.Query, error) {
 	if q.MCCMNC = r.URL.Query().Get("mcc_mnc"); q.MCCMNC != "" && !s.knownOperator(q.MCCMNC) {
 		return q, invalid("mcc_mnc " + q.MCCMNC + " is not a known operator")
 	}
+	// A caller bound to one operator sees its own disputes only, as in
+	// the API.
+	if op, bound, err := s.operatorScope(r); err != nil {
+		return q, err
+	} else if bound {
+		if q.MCCMNC != "" && q.MCCMNC != op {
+			return q, forbidden("this token sees the disputes of " + op + " only, not " + q.MCCMNC)
+		}
+		q.MCCMNC = op
+	}
 	return q, nil
 }
 
@@ -96,8 +106,12 @@ func (s *Server) tile(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h := w.Header()
-	h.Set("Cache-Control", "public, max-age=300")
-	h.Set("Vary", "Accept-Encoding")
+	if r.Header.Get("Authorization") != "" { // a scoped tile: no shared cache
+		h.Set("Cache-Control", "private, max-age=300")
+	} else {
+		h.Set("Cache-Control", "public, max-age=300")
+	}
+	h.Set("Vary", "Accept-Encoding, Authorization")
 	h.Set("Access-Control-Allow-Origin", "*")
 	if tile.Raw == nil {
 		w.WriteHeader(http.StatusNoContent)
