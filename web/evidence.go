@@ -3,9 +3,11 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/paulmach/orb"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/geo"
 )
@@ -42,6 +44,28 @@ func (s *Server) cellEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return invalid(err.Error())
 	}
+	return s.writeEvidence(w, r, cell)
+}
+
+// evidenceAt serves GET /api/v1/evidence?lon=&lat=&mcc_mnc=&tech=: the
+// same for the grid cell holding a point (what a click on the map gives:
+// browsers cannot hold a 64-bit H3 id as a number).
+func (s *Server) evidenceAt(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	lon, errLon := strconv.ParseFloat(q.Get("lon"), 64)
+	lat, errLat := strconv.ParseFloat(q.Get("lat"), 64)
+	if errLon != nil || errLat != nil {
+		return invalid("lon and lat must be decimal degrees, got " + strconv.Quote(q.Get("lon")) + ", " + strconv.Quote(q.Get("lat")))
+	}
+	cell, err := geo.CellAt(orb.Point{lon, lat}, s.tiles.Resolution())
+	if err != nil {
+		return invalid(err.Error())
+	}
+	return s.writeEvidence(w, r, cell)
+}
+
+func (s *Server) writeEvidence(w http.ResponseWriter, r *http.Request, cell geo.Cell) error {
+	var err error
 	q := r.URL.Query()
 	f := data.CellStatFilter{MCCMNC: q.Get("mcc_mnc")}
 	if t := q.Get("tech"); t != "" {

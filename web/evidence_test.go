@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -216,6 +217,17 @@ func TestEvidenceAPI(t *testing.T) {
 	if e := cellEv.Evidence; len(e) != 1 || e[0].Declared != "good" || e[0].Result != "none" || !e[0].Disputed || len(e[0].Votes) != 2 ||
 		e[0].Votes[0].Source != "crowd" || e[0].Votes[0].Samples != 6 || !strings.Contains(e[0].How, "weighted median") {
 		t.Errorf("cell evidence = %+v", cellEv)
+	}
+	c0 := geo.CellCenter(cells[0])
+	var atEv struct {
+		Cell     string `json:"cell"`
+		Evidence []struct {
+			Disputed bool `json:"disputed"`
+		} `json:"evidence"`
+	}
+	getJSON(t, fmt.Sprintf("%s/api/v1/evidence?lon=%f&lat=%f&mcc_mnc=604-02&tech=4G", srv.URL, c0[0], c0[1]), &atEv)
+	if atEv.Cell != cells[0].String() || len(atEv.Evidence) != 1 || !atEv.Evidence[0].Disputed {
+		t.Errorf("evidence at the cell centre = %+v", atEv)
 	}
 	if resp, err := http.Get(srv.URL + "/api/v1/cells/nothex/evidence"); err != nil || resp.StatusCode != 400 {
 		t.Errorf("bad cell: %v %v", resp, err)

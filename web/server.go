@@ -116,6 +116,7 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/snapshots/{a}/diff/{b}", s.handle(s.diffSnapshots))
 		r.Get("/roaming", s.handle(s.roaming))
 		r.Get("/cells/{cell}/evidence", s.handle(s.cellEvidence))
+		r.Get("/evidence", s.handle(s.evidenceAt))
 		r.Get("/zones/{id}/history", s.handle(s.zoneHistory))
 		r.Post("/zones/{id}/transitions", s.handle(s.postTransition))
 		r.Get("/zones/{id}/events/{seq}/evidence", s.handle(s.eventEvidence))

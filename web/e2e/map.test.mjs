@@ -144,6 +144,29 @@ test('disputes, national roaming, snapshots, lifecycle and progress', { skip }, 
     await page.screenshot({ path: join(shots, 'disputes-fr.png') });
     await page.uncheck('[data-layer=declared]');
 
+    // A click on a coverage hexagon explains its level (the cell evidence).
+    if (sel.total > 0) {
+      const pt = await page.evaluate((id) => {
+        const m = window.taghtiaMap;
+        const f = m.queryRenderedFeatures({ layers: ['disputes-fill'] }).find((x) => x.properties.id === id);
+        const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
+        const c = ring.slice(0, -1).reduce((a, p) => [a[0] + p[0] / (ring.length - 1), a[1] + p[1] / (ring.length - 1)], [0, 0]);
+        const px = m.project(c);
+        return { x: px.x, y: px.y };
+      }, sel.disputes[0].id);
+      await page.uncheck('[data-layer=disputes]');
+      await page.uncheck('[data-layer=zones]');
+      await page.waitForTimeout(500);
+      const box = await page.locator('#map').boundingBox();
+      await page.mouse.click(box.x + pt.x, box.y + pt.y);
+      await page.waitForSelector('.evidence-pop', { timeout: 10000 });
+      assert.match(await page.locator('.evidence-pop').textContent(), /Preuves de la cellule/);
+      await page.screenshot({ path: join(shots, 'evidence-fr.png') });
+      await page.evaluate(() => document.querySelectorAll('.maplibregl-popup').forEach((p) => p.remove()));
+      await page.check('[data-layer=zones]');
+      await page.check('[data-layer=disputes]');
+    }
+
     // National roaming for the selected operator.
     const roaming = await api('/api/v1/roaming?mcc_mnc=' + op);
     const mine = roaming.operators.find((o) => o.mcc_mnc === op);

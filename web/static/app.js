@@ -695,6 +695,25 @@
       '<br>' + t('d_declared') + ' : ' + escapeHTML(t(p.declared)) + '<br>' + t('d_measured') + ' : ' + escapeHTML(t(p.measured)) +
       '<br>' + fmt(p.samples) + ' ' + t('d_samples') + ' · ' + fmt(p.population) + ' ' + t('f_pop') + '<br>' + t('confidence') + ' ' + pct(p.confidence)).addTo(map);
   });
+  // A coverage hexagon at the grid's own resolution explains its level.
+  map.on('click', 'coverage-fill', async (e) => {
+    if (map.getZoom() < 9) return;
+    if (map.queryRenderedFeatures(e.point, { layers: ['zones-fill', 'disputes-fill', 'roaming-fill'].filter((l) => map.getLayer(l)) }).length) return;
+    const q = new URLSearchParams({ lon: e.lngLat.lng.toFixed(6), lat: e.lngLat.lat.toFixed(6), mcc_mnc: $('#operator').value, tech: $('#tech').value });
+    let r;
+    try { r = await getJSON('/api/v1/evidence?' + q); } catch (err) { return; }
+    const ev = r.evidence[0];
+    let html = '<b>' + t('e_title') + '</b> <small>' + escapeHTML(r.cell) + '</small><br>';
+    if (!ev) {
+      html += t('e_none');
+    } else {
+      html += t('e_result') + ' : <b>' + escapeHTML(t(ev.result)) + '</b> · ' + t('confidence') + ' ' + pct(ev.confidence) +
+        '<br>' + t('d_declared') + ' : ' + escapeHTML(t(ev.declared)) + '<br>' + t('e_votes') + ' : ' +
+        ev.votes.map((v) => escapeHTML(t('e_src_' + v.source)) + ' ' + escapeHTML(t(v.level)) + (v.samples ? ' (' + fmt(v.samples) + ')' : '')).join(', ');
+      if (ev.disputed) html += '<br><b>' + t('l_disputes') + '</b>';
+    }
+    new maplibregl.Popup({ className: 'evidence-pop' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+  });
   map.on('click', 'roaming-fill', (e) => {
     const f = e.features[0];
     if (!f) return;
