@@ -218,6 +218,28 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 	if !strings.Contains(out, "snapshot 2:") || !strings.Contains(out, "thresholds strict-") {
 		t.Fatalf("zones with stricter thresholds:\n%s", out)
 	}
+	// A planning scenario on the demo inputs (sites, PoPs and roads built
+	// from the reference layers); a bad scenario is refused by key.
+	bad := filepath.Join(dir, "bad.yaml")
+	for body, want := range map[string]string{
+		"fibre:\n  civil_works_mad_per_km: {urban: -5}\n": "bad.yaml:2: fibre.civil_works_mad_per_km.urban: -5 is negative",
+		"name: x\ncolour: red\n":                          "bad.yaml:2: colour: unknown key",
+	} {
+		os.WriteFile(bad, []byte(body), 0o644)
+		if out, err := exec.Command(bin, append(common, "plan", "--scenario", bad)...).CombinedOutput(); err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("plan with a bad scenario: %v\n%s\nwant %q", err, out, want)
+		}
+	}
+	planDir := filepath.Join(dir, "plan")
+	out = run(t, bin, append(common, "plan", "--out", planDir)...)
+	if !regexp.MustCompile(`fibre: \d+ sites, \d+ km new trench`).MatchString(out) || !strings.Contains(out, "PROXY") || !strings.Contains(out, "3 sites (layer") {
+		t.Errorf("plan output:\n%s", out)
+	}
+	for _, f := range []string{"summary.json", "sites.csv", "routes.geojson", "zones.csv"} {
+		if fi, err := os.Stat(filepath.Join(planDir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("plan export %s: %v", f, err)
+		}
+	}
 	tokens := filepath.Join(dir, "tokens.yaml")
 	os.WriteFile(tokens, []byte("tokens:\n  - {token: e2e-regulator-token-0123, name: ANRT}\n  - {token: e2e-iam-token-0123456789, operator: \"604-01\", name: IAM}\n"), 0o600)
 	base := startServer(t, bin, append(common, "serve", "--refresh", "1s", "--tokens", tokens))

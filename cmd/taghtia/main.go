@@ -38,6 +38,7 @@ type cli struct {
 	Ingest   ingestCmd   `cmd:"" help:"Validate and store measurement files (canonical CSV)."`
 	Zones    zonesCmd    `cmd:"" help:"Recompute coverage, levels and zones from what is stored."`
 	Disputes disputesCmd `cmd:"" help:"Where measurements contradict declared coverage: list, export, score against a truth file."`
+	Plan     planCmd     `cmd:"" help:"Plan a scenario: fibre or satellite for administrative sites, new 4G sites and roaming for programme zones, costs and schedule."`
 	Serve    serveCmd    `cmd:"" help:"Serve the map, tiles and API."`
 	Migrate  migrateCmd  `cmd:"" help:"Apply the PostGIS schema migrations (serve and every command also do on start)."`
 	DB       dbCmd       `cmd:"" name:"db" help:"PostGIS maintenance: partitions."`
