@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 + PostGIS 3 cluster for tests and benchmarks.
+# A throwaway PostgreSQL 15 + PostGIS 3 (+ pgRouting) cluster for tests and
+# benchmarks.
 #
 # Source it, then call pg_start; it exports TAGHTIA_TEST_DATABASE_URL (a
 # superuser URL on a free loopback port) and stops and removes the cluster
@@ -8,7 +9,8 @@
 #
 #   bash scripts/pg.sh            # prints postgres://… ; Ctrl-C to stop
 #
-# Installs postgresql-15 and postgresql-15-postgis-3 from Debian when they
+# Installs postgresql-15, postgresql-15-postgis-3 and postgresql-15-pgrouting
+# (the road planner's test compares with pgr_dijkstra) from Debian when they
 # are missing (you are root on the CI machines). initdb refuses to run as
 # root, so the cluster belongs to the postgres user (or, when absent, a
 # user created for it). PG_DURABLE=1 keeps fsync on (benchmarks); tests
@@ -17,17 +19,18 @@
 PG_BIN=/usr/lib/postgresql/15/bin
 
 pg_install() {
-  if [ -x "$PG_BIN/initdb" ] && [ -f /usr/share/postgresql/15/extension/postgis.control ]; then
+  if [ -x "$PG_BIN/initdb" ] && [ -f /usr/share/postgresql/15/extension/postgis.control ] &&
+    [ -f /usr/share/postgresql/15/extension/pgrouting.control ]; then
     return 0
   fi
   if [ "$(id -u)" != 0 ]; then
-    echo "pg.sh: PostgreSQL 15 + PostGIS 3 are missing; as root: apt-get install postgresql-15 postgresql-15-postgis-3" >&2
+    echo "pg.sh: PostgreSQL 15 + PostGIS 3 + pgRouting are missing; as root: apt-get install postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting" >&2
     return 1
   fi
-  echo "pg.sh: installing postgresql-15 and postgresql-15-postgis-3 from Debian" >&2
+  echo "pg.sh: installing postgresql-15, postgresql-15-postgis-3 and postgresql-15-pgrouting from Debian" >&2
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    postgresql-15 postgresql-15-postgis-3 >/dev/null
+    postgresql-15 postgresql-15-postgis-3 postgresql-15-pgrouting >/dev/null
 }
 
 pg_free_port() {

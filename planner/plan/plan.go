@@ -80,7 +80,7 @@ type ZonePlan struct {
 type Result struct {
 	Summary scenario.Summary
 	Inputs  Inputs
-	Sites   []sites.Site        // parallel to Fibre.Sites
+	Sites   []sites.Site // parallel to Fibre.Sites
 	Fibre   *fibre.Result
 	Zones   []ZonePlan
 	Regions map[string]string // site id -> region code

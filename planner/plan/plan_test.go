@@ -56,7 +56,7 @@ func fixture(t *testing.T) *store {
 	st := &store{snap: true, features: map[string][]data.Feature{
 		data.LayerRoads: {{Layer: data.LayerRoads, ID: "r1", Geom: roadA, Props: map[string]any{"class": "primary"}},
 			{Layer: data.LayerRoads, ID: "r2", Geom: roadB, Props: map[string]any{"class": "primary"}}},
-		data.LayerPoP:   {{Layer: data.LayerPoP, ID: "p1", Geom: at(0)}},
+		data.LayerPoP: {{Layer: data.LayerPoP, ID: "p1", Geom: at(0)}},
 		data.LayerSites: {
 			{Layer: data.LayerSites, ID: "s1", Geom: at(4), Props: map[string]any{"kind": "commune_seat", "urban": true, "commune": "01.001.01.01"}},
 			{Layer: data.LayerSites, ID: "s2", Geom: at(10), Props: map[string]any{"kind": "hospital", "urban": true, "commune": "01.001.01.01"}},
