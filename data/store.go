@@ -86,5 +86,17 @@ type Store interface {
 	// ErrNotFound when there is no such event or it has no evidence.
 	EventEvidence(ctx context.Context, kind SubjectKind, subject string, seq int) (Event, error)
 
+	// AddScenarioRun stores a scenario run and its routes (as the feature
+	// layer RoutesLayer of the new id) in one transaction and returns it
+	// with its id, the next one, and CreatedAt in UTC. Errors: ErrInvalid
+	// (a Body that is not JSON; a route with an empty or repeated id or no
+	// geometry).
+	AddScenarioRun(ctx context.Context, r ScenarioRun) (ScenarioRun, error)
+	// ScenarioRuns lists the stored runs by id, without Body and Routes.
+	ScenarioRuns(ctx context.Context) ([]ScenarioRun, error)
+	// ScenarioRun returns one run with its Body and its Routes ordered by
+	// id; ErrNotFound.
+	ScenarioRun(ctx context.Context, id int64) (ScenarioRun, error)
+
 	Close() error
 }

@@ -46,6 +46,9 @@ type Options struct {
 	Thresholds  coverage.Thresholds
 	MaxEvidence int64
 	Now         func() time.Time
+	// Scenarios plans and stores scenarios (/api/v1/scenarios, see
+	// scenarios.go) with Thresholds; nil: that API answers 404.
+	Scenarios ScenarioStore
 }
 
 // Server serves the API, tiles and UI.
@@ -59,6 +62,7 @@ type Server struct {
 	track     *tracking
 	tokens    []Token
 	th        coverage.Thresholds
+	scen      *scenarios
 }
 
 // EnableUploads starts the upload service: POST /api/v1/uploads queues
@@ -95,7 +99,7 @@ func New(opt Options) *Server {
 		opt.Thresholds = coverage.DefaultThresholds()
 	}
 	return &Server{store: opt.Store, tiles: opt.Tiles, log: opt.Log, operators: opt.Operators, simulated: opt.Simulated,
-		track: newTracking(opt), tokens: opt.Tokens, th: opt.Thresholds}
+		track: newTracking(opt), tokens: opt.Tokens, th: opt.Thresholds, scen: newScenarios(opt)}
 }
 
 // Handler returns the router.
@@ -124,6 +128,12 @@ func (s *Server) Handler() http.Handler {
 		r.Post("/uploads", s.uploadHandler(func(u *uploads) handlerFunc { return u.post }))
 		r.Get("/uploads/{id}", s.uploadHandler(func(u *uploads) handlerFunc { return u.get }))
 		r.Get("/uploads/{id}/errors.csv", s.uploadHandler(func(u *uploads) handlerFunc { return u.errorsCSV }))
+		r.Post("/scenarios", s.handle(s.postScenario))
+		r.Get("/scenarios", s.handle(s.listScenarios))
+		r.Get("/scenarios/{id}", s.handle(s.getScenario))
+		r.Get("/scenarios/{a}/compare/{b}", s.handle(s.compareScenarios))
+		r.Get("/scenarios/{id}/routes.geojson", s.handle(s.scenarioRoutes))
+		r.Get("/scenarios/{id}/sites.csv", s.handle(s.scenarioSitesCSV))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return notFound("no API endpoint " + r.Method + " " + r.URL.Path)
 		}))

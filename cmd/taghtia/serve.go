@@ -71,7 +71,7 @@ func serve(e *env, st data.Store, addr string, refresh time.Duration, up uploadF
 		}
 	}
 	srv := web.New(web.Options{Store: st, Tiles: set, Log: e.log, Operators: ops, Simulated: simulated,
-		Tracker: st, Tokens: toks, Thresholds: th})
+		Tracker: st, Tokens: toks, Thresholds: th, Scenarios: st})
 	if up.Tokens != "" {
 		err = srv.EnableUploads(e.ctx, web.UploadOptions{Ingester: &ingester{e: e, st: st}, Tokens: toks,
 			Dir: filepath.Join(e.cfg.Data, "spool"), MaxBytes: up.MaxUpload})

@@ -54,12 +54,17 @@ var (
 	bEvents     = []byte("events")     // event key (eventKey) -> Event JSON, without content
 	bEvidence   = []byte("evidence")   // event key -> evidence content
 
+	// Scenario runs (scenario.go); older binaries ignore these buckets.
+	bScenarios      = []byte("scenarios")       // id (8 BE) -> scenario run header JSON
+	bScenarioBodies = []byte("scenario_bodies") // id (8 BE) -> scenario run body
+
 	kSchema      = []byte("schema")
 	kCoverageRun = []byte("coverage_run")
 )
 
 var allBuckets = [][]byte{bMeta, bAreas, bPlaces, bLayers, bUploads, bUploadSHA, bRows, bRowFP,
-	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures, bEvents, bEvidence}
+	bPopulation, bCellStats, bSnapshots, bZones, bZoneIDs, bFeatures, bEvents, bEvidence,
+	bScenarios, bScenarioBodies}
 
 // Options tune Open. The zero value is the production setting.
 type Options struct {

@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("Coverage", func(t *testing.T) { testCoverage(t, open) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
+	t.Run("ScenarioRuns", func(t *testing.T) { testScenarioRuns(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
 }
 

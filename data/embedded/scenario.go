@@ -1,0 +1,161 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/paulmach/orb/encoding/wkb"
+	"github.com/taghtia/taghtia/data"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Scenario runs are kept in two buckets under the same key, the id (8 BE):
+// bScenarios holds the header (scenarioRecord JSON), bScenarioBodies the
+// body as given, so listing runs never reads a body. Their routes are the
+// feature layer data.RoutesLayer(id) in bFeatures, written in the same
+// transaction.
+
+type scenarioRecord struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	Snapshot  int64     `json:"snapshot"`
+}
+
+// AddScenarioRun stores r, its body and its routes in one write
+// transaction and returns r with its id (the next one), CreatedAt in UTC
+// and each route's Layer set.
+//
+// Errors: data.ErrInvalid for a body that is not JSON, a route with an
+// empty or repeated id, no geometry or properties that are not JSON
+// values; ctx's error.
+func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.ScenarioRun, error) {
+	if !json.Valid(r.Body) {
+		return data.ScenarioRun{}, fmt.Errorf("embedded: add scenario run: %w: the body is not a JSON document", data.ErrInvalid)
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	r.Body = bytes.Clone(r.Body)
+	routes := make([]data.Feature, len(r.Routes))
+	copy(routes, r.Routes)
+	r.Routes = routes
+	err := s.update(ctx, func(tx *bolt.Tx) error {
+		sb := tx.Bucket(bScenarios)
+		seq, err := sb.NextSequence()
+		if err != nil {
+			return err
+		}
+		r.ID = int64(seq)
+		layer := data.RoutesLayer(r.ID)
+		fb, err := replaceBucket(tx.Bucket(bFeatures), []byte(layer))
+		if err != nil {
+			return err
+		}
+		for i := range r.Routes {
+			f := &r.Routes[i]
+			f.Layer = layer
+			if err := putRoute(fb, i, f); err != nil {
+				return err
+			}
+		}
+		v, err := json.Marshal(scenarioRecord{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, Snapshot: r.Snapshot})
+		if err != nil {
+			return err
+		}
+		key := idKey(r.ID)
+		if err := sb.Put(key, v); err != nil {
+			return err
+		}
+		return tx.Bucket(bScenarioBodies).Put(key, r.Body)
+	})
+	if err != nil {
+		return data.ScenarioRun{}, fmt.Errorf("embedded: add scenario run: %w", err)
+	}
+	return r, nil
+}
+
+func putRoute(b *bolt.Bucket, i int, f *data.Feature) error {
+	switch {
+	case f.ID == "":
+		return fmt.Errorf("%w: route %d has no id", data.ErrInvalid, i)
+	case f.Geom == nil:
+		return fmt.Errorf("%w: route %s has no geometry", data.ErrInvalid, f.ID)
+	case b.Get([]byte(f.ID)) != nil:
+		return fmt.Errorf("%w: route id %s repeated", data.ErrInvalid, f.ID)
+	}
+	g, err := wkb.Marshal(f.Geom)
+	if err != nil {
+		return fmt.Errorf("%w: route %s geometry: %v", data.ErrInvalid, f.ID, err)
+	}
+	v, err := json.Marshal(featureRecord{ID: f.ID, Props: f.Props, WKB: g})
+	if err != nil {
+		return fmt.Errorf("%w: route %s properties: %v", data.ErrInvalid, f.ID, err)
+	}
+	return b.Put([]byte(f.ID), v)
+}
+
+// ScenarioRuns lists the stored runs by id, without Body and Routes.
+// Errors: ctx's error; a corrupt record.
+func (s *Store) ScenarioRuns(ctx context.Context) ([]data.ScenarioRun, error) {
+	var out []data.ScenarioRun
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bScenarios).ForEach(func(k, v []byte) error {
+			r, err := decodeScenario(k, v)
+			out = append(out, r)
+			return err
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("embedded: scenario runs: %w", err)
+	}
+	return out, nil
+}
+
+// ScenarioRun returns run id with its body and its routes ordered by id.
+// Errors: data.ErrNotFound (naming the id); ctx's error; a corrupt record.
+func (s *Store) ScenarioRun(ctx context.Context, id int64) (data.ScenarioRun, error) {
+	var r data.ScenarioRun
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		key := idKey(id)
+		v := tx.Bucket(bScenarios).Get(key)
+		if v == nil {
+			return fmt.Errorf("scenario run %d: %w", id, data.ErrNotFound)
+		}
+		var err error
+		if r, err = decodeScenario(key, v); err != nil {
+			return err
+		}
+		r.Body = bytes.Clone(tx.Bucket(bScenarioBodies).Get(key))
+		layer := data.RoutesLayer(id)
+		fb := tx.Bucket(bFeatures).Bucket([]byte(layer))
+		if fb == nil {
+			return nil
+		}
+		return fb.ForEach(func(k, v []byte) error {
+			var fr featureRecord
+			if err := json.Unmarshal(v, &fr); err != nil {
+				return fmt.Errorf("route %s: %w", k, err)
+			}
+			g, err := wkb.Unmarshal(fr.WKB)
+			if err != nil {
+				return fmt.Errorf("route %s geometry: %w", k, err)
+			}
+			r.Routes = append(r.Routes, data.Feature{Layer: layer, ID: fr.ID, Props: fr.Props, Geom: g})
+			return nil
+		})
+	})
+	if err != nil {
+		return data.ScenarioRun{}, fmt.Errorf("embedded: scenario run: %w", err)
+	}
+	return r, nil
+}
+
+func decodeScenario(k, v []byte) (data.ScenarioRun, error) {
+	var rec scenarioRecord
+	if err := json.Unmarshal(v, &rec); err != nil {
+		return data.ScenarioRun{}, fmt.Errorf("scenario run %x: %w", k, err)
+	}
+	return data.ScenarioRun{ID: rec.ID, Name: rec.Name, CreatedAt: rec.CreatedAt.UTC(), Snapshot: rec.Snapshot}, nil
+}

@@ -1,0 +1,30 @@
+package data
+
+import (
+	"strconv"
+	"time"
+)
+
+// LayerRoutes is the base of the feature layers that hold the fibre
+// routes of a stored scenario run: RoutesLayer(id).
+const LayerRoutes = "routes"
+
+// RoutesLayer is the feature layer of the routes of scenario run id,
+// LayerKey(LayerRoutes, "12") = "routes/12".
+func RoutesLayer(id int64) string { return LayerKey(LayerRoutes, strconv.FormatInt(id, 10)) }
+
+// ScenarioRun is one planning scenario as run and stored: what the API
+// returns for it (Body) and the fibre routes of its sites.
+type ScenarioRun struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+	Snapshot  int64 // the zone snapshot the plan covered
+	// Body is the JSON document of the run (inputs, summary, per-site and
+	// per-zone rows, no route geometry), stored and returned as given.
+	Body []byte
+	// Routes are the fibre routes, one LineString per fibre site (id: the
+	// site; props: site, new_km, shared_km, cost_mad), stored as the
+	// feature layer RoutesLayer(ID).
+	Routes []Feature
+}
