@@ -122,9 +122,9 @@ type zoneRow struct {
 	Region     string        `json:"region"`
 }
 
-// newRun turns a plan into the run to store: its body and one route per
+// NewScenarioRun turns a plan into the run to store: its body and one route per
 // fibre site.
-func newRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
+func NewScenarioRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
 	b := scenarioBody{Inputs: res.Inputs, Summary: res.Summary, Sites: make([]siteRow, len(res.Sites)), Zones: make([]zoneRow, len(res.Zones))}
 	var routes []data.Feature
 	for i, s := range res.Sites {
@@ -191,7 +191,7 @@ func (s *Server) postScenario(w http.ResponseWriter, r *http.Request) error {
 	case err != nil:
 		return fmt.Errorf("plan scenario %q: %w", parsed.Name, err)
 	}
-	run, err := newRun(res, sc.now())
+	run, err := NewScenarioRun(res, sc.now())
 	if err != nil {
 		return err
 	}

@@ -100,6 +100,17 @@ func (c *demoCmd) Run(e *env) error {
 	} else {
 		fmt.Printf("zones snapshot %d is current\n", snaps[len(snaps)-1].ID)
 	}
+	runs, err := st.ScenarioRuns(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(runs) == 0 {
+		// The default planning scenario on the demo inputs (synthetic
+		// sites, assumed PoPs, proxy roads), so the planning view has one.
+		if err := (&planCmd{Out: filepath.Join(e.cfg.Data, "plan"), Seed: 1}).runOn(e, st); err != nil {
+			return err
+		}
+	}
 	if c.NoServe {
 		return nil
 	}

@@ -256,6 +256,28 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 		strings.HasPrefix(snaps.Snapshots[1].ConfigVersion, "strict-") || snaps.Snapshots[0].LayersVersion != snaps.Snapshots[1].LayersVersion {
 		t.Fatalf("snapshots: %+v", snaps)
 	}
+	var scen struct {
+		Scenarios []struct {
+			ID   int64  `json:"id"`
+			Name string `json:"name"`
+		} `json:"scenarios"`
+	}
+	getJSON(t, base+"/api/v1/scenarios", &scen)
+	if len(scen.Scenarios) != 1 || scen.Scenarios[0].Name != "default" {
+		t.Errorf("stored plans: %+v", scen)
+	} else {
+		var body struct {
+			Summary struct {
+				ByTechnology map[string]struct {
+					Items int `json:"items"`
+				} `json:"by_technology"`
+			} `json:"summary"`
+		}
+		getJSON(t, fmt.Sprintf("%s/api/v1/scenarios/%d", base, scen.Scenarios[0].ID), &body)
+		if body.Summary.ByTechnology["fibre"].Items+body.Summary.ByTechnology["satellite"].Items != 3 {
+			t.Errorf("stored plan: %+v", body)
+		}
+	}
 	var diff struct {
 		Diff struct {
 			Added, Removed, Grown, Shrunk, Changed []struct{ ID string }

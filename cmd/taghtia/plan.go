@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"github.com/paulmach/orb/geojson"
+	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/planner/plan"
 	"github.com/taghtia/taghtia/planner/scenario"
+	"github.com/taghtia/taghtia/web"
 )
 
 type planCmd struct {
@@ -26,6 +28,17 @@ func (c *planCmd) Run(e *env) error {
 		_, err := os.Stdout.Write(scenario.DefaultYAML())
 		return err
 	}
+	st, err := e.store()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return c.runOn(e, st)
+}
+
+// runOn plans the scenario over st, prints the totals, writes the exports
+// and stores the run.
+func (c *planCmd) runOn(e *env, st data.Store) error {
 	sc := scenario.Default()
 	if c.Scenario != "" {
 		var err error
@@ -37,11 +50,6 @@ func (c *planCmd) Run(e *env) error {
 	if err != nil {
 		return err
 	}
-	st, err := e.store()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	start, stageStart, stage := time.Now(), time.Now(), ""
 	res, err := plan.Run(e.ctx, st, plan.Options{Scenario: sc, Thresholds: t, Seed: c.Seed, Stage: func(s string) {
 		if stage != "" {
@@ -71,7 +79,14 @@ func (c *planCmd) Run(e *env) error {
 	if err := writePlan(c.Out, res); err != nil {
 		return err
 	}
-	fmt.Printf("exports in %s\n", c.Out)
+	run, err := web.NewScenarioRun(res, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	if run, err = st.AddScenarioRun(e.ctx, run); err != nil {
+		return fmt.Errorf("store the plan: %w", err)
+	}
+	fmt.Printf("exports in %s; stored as scenario %d (GET /api/v1/scenarios/%d)\n", c.Out, run.ID, run.ID)
 	e.log.Info("plan done", "scenario", sc.Name, "seconds", time.Since(start).Seconds())
 	return nil
 }
