@@ -83,3 +83,19 @@ type EventFilter struct {
 	Kind    SubjectKind
 	Subject string
 }
+
+// Validate reports the contract's ErrInvalid cases for an event to append:
+// no kind, subject or target state, or a sequence number below 1.
+func (ev *Event) Validate() error {
+	switch {
+	case ev.Kind == "":
+		return fmt.Errorf("%w: event has no subject kind", ErrInvalid)
+	case ev.Subject == "":
+		return fmt.Errorf("%w: %s event has no subject", ErrInvalid, ev.Kind)
+	case ev.To == "":
+		return fmt.Errorf("%w: event %d of %s %s has no target state", ErrInvalid, ev.Seq, ev.Kind, ev.Subject)
+	case ev.Seq < 1:
+		return fmt.Errorf("%w: event of %s %s has seq %d, want 1 or more", ErrInvalid, ev.Kind, ev.Subject, ev.Seq)
+	}
+	return nil
+}

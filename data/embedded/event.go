@@ -38,15 +38,10 @@ func eventKey(kind data.SubjectKind, subject string, seq int) []byte {
 // checkEvent reports what makes ev unstorable: the contract's ErrInvalid
 // cases, a NUL byte in the key, or text JSON would not keep as given.
 func checkEvent(ev *data.Event) error {
+	if err := ev.Validate(); err != nil {
+		return err
+	}
 	switch {
-	case ev.Kind == "":
-		return fmt.Errorf("%w: event has no subject kind", data.ErrInvalid)
-	case ev.Subject == "":
-		return fmt.Errorf("%w: %s event has no subject", data.ErrInvalid, ev.Kind)
-	case ev.To == "":
-		return fmt.Errorf("%w: event %d of %s %s has no target state", data.ErrInvalid, ev.Seq, ev.Kind, ev.Subject)
-	case ev.Seq < 1:
-		return fmt.Errorf("%w: event of %s %s has seq %d, want 1 or more", data.ErrInvalid, ev.Kind, ev.Subject, ev.Seq)
 	case strings.IndexByte(string(ev.Kind), 0) >= 0 || strings.IndexByte(ev.Subject, 0) >= 0:
 		return fmt.Errorf("%w: event kind %q or subject %q holds a NUL byte", data.ErrInvalid, ev.Kind, ev.Subject)
 	}

@@ -15,21 +15,6 @@ import (
 // seq); an event's evidence content is a row of event_evidence with the
 // same key, read only by EventEvidence.
 
-// checkEvent reports the contract's ErrInvalid cases.
-func checkEvent(ev *data.Event) error {
-	switch {
-	case ev.Kind == "":
-		return fmt.Errorf("%w: event has no subject kind", data.ErrInvalid)
-	case ev.Subject == "":
-		return fmt.Errorf("%w: %s event has no subject", data.ErrInvalid, ev.Kind)
-	case ev.To == "":
-		return fmt.Errorf("%w: event %d of %s %s has no target state", data.ErrInvalid, ev.Seq, ev.Kind, ev.Subject)
-	case ev.Seq < 1:
-		return fmt.Errorf("%w: event of %s %s has seq %d, want 1 or more", data.ErrInvalid, ev.Kind, ev.Subject, ev.Seq)
-	}
-	return nil
-}
-
 // conflict is the ErrConflict of an append of seq to a subject holding
 // last events.
 func conflict(ev *data.Event, last int64) error {
@@ -48,7 +33,7 @@ func conflict(ev *data.Event, last int64) error {
 // data.ErrConflict (naming the subject and the seq expected) when ev.Seq
 // is not the last stored plus one; ctx's error.
 func (s *Store) AppendEvent(ctx context.Context, ev data.Event) error {
-	if err := checkEvent(&ev); err != nil {
+	if err := ev.Validate(); err != nil {
 		return fmt.Errorf("postgis: append event: %w", err)
 	}
 	var deadline *time.Time
