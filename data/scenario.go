@@ -13,6 +13,16 @@ const LayerRoutes = "routes"
 // LayerKey(LayerRoutes, "12") = "routes/12".
 func RoutesLayer(id int64) string { return LayerKey(LayerRoutes, strconv.FormatInt(id, 10)) }
 
+// LayerAssignments is the base of the feature layers that hold what a
+// stored scenario run assigns where: AssignmentsLayer(id).
+const LayerAssignments = "assignments"
+
+// AssignmentsLayer is the feature layer of the assignments of scenario
+// run id, "assignments/12".
+func AssignmentsLayer(id int64) string {
+	return LayerKey(LayerAssignments, strconv.FormatInt(id, 10))
+}
+
 // ScenarioRun is one planning scenario as run and stored: what the API
 // returns for it (Body) and the fibre routes of its sites.
 type ScenarioRun struct {
@@ -27,4 +37,11 @@ type ScenarioRun struct {
 	// site; props: site, new_km, shared_km, cost_mad), stored as the
 	// feature layer RoutesLayer(ID).
 	Routes []Feature
+	// Assignments are what the plan puts where, for the map: each
+	// administrative site (a point: its technology), each new radio site
+	// (a point) and each planned zone (its polygon: new sites or
+	// roaming); see web.NewScenarioRun for ids and properties. They are
+	// stored as the feature layer AssignmentsLayer(ID) with the same rules
+	// as Routes; ScenarioRun does not return them (read the layer).
+	Assignments []Feature
 }

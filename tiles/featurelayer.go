@@ -107,6 +107,46 @@ func DeclaredProps(f data.Feature) geojson.Properties {
 	return p.to
 }
 
+// PlanProps are the tile properties of a feature of a scenario run's
+// routes or assignments (see data.ScenarioRun): site, kind, tech, name,
+// zone, host and region as strings; population, covered and new_sites as
+// integers (Int); new_km, shared_km and cost_mad as float32.
+func PlanProps(f data.Feature) geojson.Properties {
+	p := jsonProps{from: f.Props, to: geojson.Properties{}}
+	for _, k := range PlanStrings {
+		p.str(k)
+	}
+	for _, k := range PlanIntegers {
+		p.integer(k)
+	}
+	for _, k := range PlanFloats {
+		p.float4(k)
+	}
+	return p.to
+}
+
+// The properties PlanProps copies, by kind.
+var (
+	PlanStrings  = []string{"site", "kind", "tech", "name", "zone", "host", "region"}
+	PlanIntegers = []string{"population", "covered", "new_sites"}
+	PlanFloats   = []string{"new_km", "shared_km", "cost_mad"}
+)
+
+// Lineal reports whether g is a line string or multi line string.
+func Lineal(g orb.Geometry) bool {
+	switch g.(type) {
+	case orb.LineString, orb.MultiLineString:
+		return true
+	}
+	return false
+}
+
+// Punctual reports whether g is a point.
+func Punctual(g orb.Geometry) bool {
+	_, ok := g.(orb.Point)
+	return ok
+}
+
 // Polygonal reports whether g is a polygon or multipolygon: the feature
 // layers draw only those.
 func Polygonal(g orb.Geometry) bool {

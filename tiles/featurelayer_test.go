@@ -419,3 +419,106 @@ func ExampleDisputeID() {
 	// 0x8828308281fffff
 	// 42 1
 }
+
+// TestPlanTile checks the plan tileset of a scenario run: routes as lines,
+// sites and new radio sites as points, zones as polygons, each with its
+// properties typed; nothing below tiles.PlanMinZoom; a scenario id is
+// required; a run not stored yet gives empty tiles until it is stored.
+func TestPlanTile(t *testing.T) {
+	hole := orb.Ring{{-6.84, 34.0}, {-6.84, 34.01}, {-6.83, 34.01}, {-6.83, 34.0}, {-6.84, 34.0}}
+	hole.Reverse()
+	routes := []data.Feature{
+		{ID: "00042", Props: map[string]any{"site": "00042", "new_km": 12.5, "shared_km": 0.5, "cost_mad": 1.25e6, "extra": "x"},
+			Geom: orb.LineString{{-6.9, 33.95}, {-6.85, 34.0}, {-6.8, 34.02}}},
+		{ID: "two-parts", Props: map[string]any{"site": "two-parts", "new_km": 3.0},
+			Geom: orb.MultiLineString{{{-6.9, 34.05}, {-6.86, 34.04}}, {{-6.82, 34.04}, {-6.8, 34.05}}}},
+		{ID: "pt", Geom: orb.Point{-6.85, 34.0}}, // not a line: left out of routes
+	}
+	assigned := []data.Feature{
+		{ID: "site:00042", Props: map[string]any{"site": "00042", "kind": "admin", "tech": "fibre", "name": "Commune", "population": 1200.0, "cost_mad": 1.25e6},
+			Geom: orb.Point{-6.8, 34.02}},
+		{ID: "radio:Z-1:1", Props: map[string]any{"kind": "radio", "tech": "site4g", "zone": "Z-1", "covered": 800.0}, Geom: orb.Point{-6.835, 34.005}},
+		{ID: "zone:Z-1", Props: map[string]any{"zone": "Z-1", "kind": "white", "tech": "site4g", "population": 900.0, "new_sites": 1.0},
+			Geom: orb.Polygon{{{-6.86, 33.98}, {-6.81, 33.98}, {-6.81, 34.03}, {-6.86, 34.03}, {-6.86, 33.98}}, hole}},
+		{ID: "zone:Z-2", Props: map[string]any{"zone": "Z-2", "kind": "grey", "tech": "roaming", "host": "604-01"},
+			Geom: orb.MultiPolygon{{{{-6.9, 33.9}, {-6.88, 33.9}, {-6.88, 33.92}, {-6.9, 33.9}}}}},
+		{ID: "line", Geom: orb.LineString{{-6.9, 33.9}, {-6.8, 34.0}}}, // neither point nor polygon: left out
+	}
+	r := &fakeReader{features: map[string][]data.Feature{data.RoutesLayer(3): routes, data.AssignmentsLayer(3): assigned}}
+	set, err := tiles.Load(t.Context(), r, tiles.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tile := maptile.At(orb.Point{-6.85, 34.0}, 9)
+	if _, err := set.Render(t.Context(), "plan", tile, tiles.Query{}); !errors.Is(err, data.ErrInvalid) {
+		t.Errorf("no scenario: err = %v, want ErrInvalid", err)
+	}
+	got, err := set.Render(t.Context(), "plan", tile, tiles.Query{Scenario: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := decodeLayers(t, got.Raw)
+	if g, w := ids(ls["routes"]), []uint64{42, tiles.FeatureID("two-parts")}; !slices.Equal(g, sorted(w)) {
+		t.Errorf("routes ids %v, want %v", g, sorted(w))
+	}
+	if g, w := ids(ls["sites"]), []uint64{tiles.FeatureID("site:00042"), tiles.FeatureID("radio:Z-1:1")}; !slices.Equal(g, sorted(w)) {
+		t.Errorf("sites ids %v, want %v", g, sorted(w))
+	}
+	if g, w := ids(ls["zones"]), []uint64{tiles.FeatureID("zone:Z-1"), tiles.FeatureID("zone:Z-2")}; !slices.Equal(g, sorted(w)) {
+		t.Errorf("zones ids %v, want %v", g, sorted(w))
+	}
+	for _, f := range ls["routes"] {
+		if _, ok := f.geom.(orb.Point); ok {
+			t.Errorf("route %d is a point", f.id)
+		}
+		if f.id == 42 && (fmt.Sprint(f.props) != "map[cost_mad:1.25e+06 new_km:12.5 shared_km:0.5 site:00042]" || f.kinds["new_km"] != "float") {
+			t.Errorf("route 42 props %v (%v)", f.props, f.kinds)
+		}
+	}
+	for _, f := range ls["sites"] {
+		if _, ok := f.geom.(orb.Point); !ok {
+			t.Errorf("site %d is a %s", f.id, f.geom.GeoJSONType())
+		}
+		if f.id == tiles.FeatureID("site:00042") && (f.props["tech"] != "fibre" || f.kinds["population"] != "uint" || f.props["name"] != "Commune") {
+			t.Errorf("site props %v (%v)", f.props, f.kinds)
+		}
+	}
+	holes := 0
+	for _, f := range ls["zones"] {
+		holes += checkWinding(t, f)
+		if f.id == tiles.FeatureID("zone:Z-2") && (f.props["host"] != "604-01" || f.props["tech"] != "roaming") {
+			t.Errorf("zone Z-2 props %v", f.props)
+		}
+	}
+	if holes != 1 {
+		t.Errorf("%d holes, want 1", holes)
+	}
+	// Below PlanMinZoom: empty.
+	if low, err := set.Render(t.Context(), "plan", maptile.At(orb.Point{-6.85, 34.0}, tiles.PlanMinZoom-1), tiles.Query{Scenario: 3}); err != nil || low.Raw != nil {
+		t.Errorf("z%d: %d bytes, err %v; want an empty tile", tiles.PlanMinZoom-1, len(low.Raw), err)
+	}
+	// Read once per run.
+	if _, err := set.Render(t.Context(), "plan", maptile.At(orb.Point{-6.85, 34.0}, 12), tiles.Query{Scenario: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.reads[data.RoutesLayer(3)]; n != 1 {
+		t.Errorf("routes/3 read %d times, want once", n)
+	}
+	// A run not stored yet: empty, and not kept empty once it is stored.
+	if e, err := set.Render(t.Context(), "plan", tile, tiles.Query{Scenario: 4}); err != nil || e.Raw != nil {
+		t.Errorf("unknown run: %d bytes, err %v; want an empty tile", len(e.Raw), err)
+	}
+	r.mu.Lock()
+	r.features[data.AssignmentsLayer(4)] = assigned[:1]
+	r.mu.Unlock()
+	later, err := set.Render(t.Context(), "plan", tile, tiles.Query{Scenario: 4})
+	if err != nil || len(decodeLayers(t, later.Raw)["sites"]) != 1 {
+		t.Errorf("run 4 once stored: %v, err %v; want its site", decodeLayers(t, later.Raw), err)
+	}
+	tj, err := set.TileJSON("plan", "http://h", tiles.Query{Scenario: 3})
+	if err != nil || tj.Tiles[0] != "http://h/tiles/plan/{z}/{x}/{y}.mvt?scenario=3" || tj.MinZoom != tiles.PlanMinZoom || len(tj.VectorLayers) != 3 {
+		t.Errorf("TileJSON %+v, err %v", tj, err)
+	}
+}
+
+func sorted(s []uint64) []uint64 { return slices.Sorted(slices.Values(s)) }

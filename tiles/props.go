@@ -219,7 +219,15 @@ const (
 	SourceCoverageHexes                   // CoverageHexes at Res for the query
 	SourceDisputes                        // features of data.LayerDisputes matching the query
 	SourceDeclared                        // features of the query's declared-coverage layer
+	SourcePlanRoutes                      // lines of the query's scenario routes (data.RoutesLayer)
+	SourcePlanSites                       // points of the query's scenario assignments (data.AssignmentsLayer)
+	SourcePlanZones                       // polygons of the query's scenario assignments
 )
+
+// PlanMinZoom is the zoom from which the plan tileset draws. A national
+// plan is a few thousand routes and points and under two thousand zone
+// polygons, so it draws from a low zoom.
+const PlanMinZoom = 3
 
 // FeatureLayersMinZoom is the zoom from which the disputes and declared
 // tilesets draw their polygons. There is no coarser form: below it their
@@ -272,6 +280,11 @@ func Plan(layer string, z maptile.Zoom, base int, zonePolygonsZ maptile.Zoom) ([
 	case "declared":
 		if z >= FeatureLayersMinZoom {
 			out = append(out, Sublayer{Name: "declared", Source: SourceDeclared})
+		}
+	case "plan":
+		if z >= PlanMinZoom {
+			out = append(out, Sublayer{Name: "routes", Source: SourcePlanRoutes}, Sublayer{Name: "sites", Source: SourcePlanSites},
+				Sublayer{Name: "zones", Source: SourcePlanZones})
 		}
 	default:
 		return nil, errUnknown(layer)

@@ -31,11 +31,14 @@ var _ Renderer = (*Set)(nil)
 // CheckQuery refuses a coverage or declared selection without one
 // operator and one technology: those tiles show one network's level (the
 // web server always names both), so renderers keep a pyramid or a
-// declared layer per pair only. Disputes take either, both or none: the
+// declared layer per pair only. Plan tiles need one scenario run. Disputes take either, both or none: the
 // query narrows them to one operator and/or technology.
 func CheckQuery(layer string, q Query) error {
 	if (layer == "coverage" || layer == "declared") && (q.MCCMNC == "" || q.Tech == 0) {
 		return fmt.Errorf("%w: %s tiles need one operator (mcc_mnc) and one technology (tech)", data.ErrInvalid, layer)
+	}
+	if layer == "plan" && q.Scenario < 1 {
+		return fmt.Errorf("%w: plan tiles need a stored scenario run (scenario=ID)", data.ErrInvalid)
 	}
 	return nil
 }

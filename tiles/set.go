@@ -35,10 +35,13 @@ type Reader interface {
 var ErrUnknownLayer = errors.New("tiles: unknown layer")
 
 // Query selects what a coverage or declared tile shows (one operator and
-// one technology), or narrows the disputes shown (either, both or none).
+// one technology), or narrows the disputes shown (either, both or none),
+// or names the scenario run of a plan tile.
 type Query struct {
 	MCCMNC string
 	Tech   data.Tech
+	// Scenario is the stored scenario run a plan tile shows.
+	Scenario int64
 }
 
 // Tile is one encoded tile, ready to serve.
@@ -64,6 +67,7 @@ type Set struct {
 	mu         sync.Mutex
 	coverage   map[Query]*coveragePyramid
 	declared   map[Query]*declaredLayer
+	plans      map[int64]*planLayers
 	cache      *lru.Cache[string, Tile]
 	snapshotID int64
 }
@@ -72,6 +76,15 @@ type coveragePyramid struct {
 	once  sync.Once
 	grids map[int]*hexGrid
 	err   error
+}
+
+// planLayers are the routes, site points and zone polygons of one
+// scenario run.
+type planLayers struct {
+	once                 sync.Once
+	routes, sites, zones *featureIndex
+	n                    int
+	err                  error
 }
 
 type declaredLayer struct {
@@ -103,7 +116,7 @@ func Load(ctx context.Context, r Reader, opt Options) (*Set, error) {
 	cache, _ := lru.New[string, Tile](opt.CacheTiles)
 	s := &Set{reader: r, base: 8, zoneMinZ: opt.ZonePolygonsZ, areas: map[data.AreaLevel]*featureIndex{},
 		places: map[data.PlaceLayer]*featureIndex{}, coverage: map[Query]*coveragePyramid{}, declared: map[Query]*declaredLayer{},
-		cache: cache, zoneHex: map[int]*hexGrid{}}
+		plans: map[int64]*planLayers{}, cache: cache, zoneHex: map[int]*hexGrid{}}
 	var ver []string
 	s.bounds = orb.Bound{Min: orb.Point{180, 90}, Max: orb.Point{-180, -90}}
 	for _, lv := range []data.AreaLevel{data.LevelRegion, data.LevelProvince, data.LevelCommune} {
@@ -203,9 +216,15 @@ func (s *Set) loadZones(ctx context.Context) error {
 // polygonIndex indexes the polygonal features of a generic layer with
 // their tile id and properties; other geometries are left out.
 func polygonIndex(fs []data.Feature, id func(string) uint64, props func(data.Feature) geojson.Properties) *featureIndex {
+	return geometryIndex(fs, Polygonal, id, props)
+}
+
+// geometryIndex indexes the features of a generic layer whose geometry
+// is of the kind keep accepts, with their tile id and properties.
+func geometryIndex(fs []data.Feature, keep func(orb.Geometry) bool, id func(string) uint64, props func(data.Feature) geojson.Properties) *featureIndex {
 	ix := &featureIndex{}
 	for _, df := range fs {
-		if !Polygonal(df.Geom) {
+		if !keep(df.Geom) {
 			continue
 		}
 		f := geojson.NewFeature(df.Geom)
@@ -271,6 +290,45 @@ func (s *Set) declaredOf(ctx context.Context, q Query) (*featureIndex, error) {
 	return d.ix, nil
 }
 
+// planOf reads and indexes, once per scenario run, its routes (lines) and
+// assignments (points and polygons). A run's layers never change once
+// stored; a run with none (not stored yet, or nothing planned) is read
+// again on the next tile rather than kept empty.
+func (s *Set) planOf(ctx context.Context, id int64) (*planLayers, error) {
+	s.mu.Lock()
+	p := s.plans[id]
+	if p == nil {
+		p = &planLayers{}
+		s.plans[id] = p
+	}
+	s.mu.Unlock()
+	p.once.Do(func() {
+		routes, err := s.reader.Features(ctx, data.RoutesLayer(id))
+		if err != nil {
+			p.err = err
+			return
+		}
+		assigned, err := s.reader.Features(ctx, data.AssignmentsLayer(id))
+		if err != nil {
+			p.err = err
+			return
+		}
+		p.routes = geometryIndex(routes, Lineal, FeatureID, PlanProps)
+		p.sites = geometryIndex(assigned, Punctual, FeatureID, PlanProps)
+		p.zones = geometryIndex(assigned, Polygonal, FeatureID, PlanProps)
+		p.n = len(routes) + len(assigned)
+	})
+	if p.err != nil || p.n == 0 {
+		s.mu.Lock()
+		delete(s.plans, id)
+		s.mu.Unlock()
+		if p.err != nil {
+			return nil, fmt.Errorf("tiles: plan of scenario run %d: %w", id, p.err)
+		}
+	}
+	return p, nil
+}
+
 // Version identifies the data behind the set; it changes when the store's
 // layers (and their layer infos), coverage run, snapshot or disputes
 // change.
@@ -290,7 +348,7 @@ func (s *Set) Render(ctx context.Context, layer string, t maptile.Tile, q Query)
 	if err := CheckQuery(layer, q); err != nil {
 		return Tile{}, err
 	}
-	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech)
+	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s&%d", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech, q.Scenario)
 	if tile, ok := s.cache.Get(key); ok {
 		return tile, nil
 	}
@@ -308,7 +366,9 @@ func (s *Set) Render(ctx context.Context, layer string, t maptile.Tile, q Query)
 		h := sha256.Sum256(raw)
 		tile.ETag = `"` + hex.EncodeToString(h[:12]) + `"`
 	}
-	s.cache.Add(key, tile)
+	if layer != "plan" || raw != nil { // a run may be stored after an empty plan tile
+		s.cache.Add(key, tile)
+	}
 	return tile, nil
 }
 
@@ -354,6 +414,12 @@ func (s *Set) layers(ctx context.Context, layer string, t maptile.Tile, q Query)
 				return nil, err
 			}
 			fs = ix.search(b)
+		case SourcePlanRoutes, SourcePlanSites, SourcePlanZones:
+			p, err := s.planOf(ctx, q.Scenario)
+			if err != nil {
+				return nil, err
+			}
+			fs = map[Source]*featureIndex{SourcePlanRoutes: p.routes, SourcePlanSites: p.sites, SourcePlanZones: p.zones}[sl.Source].search(b)
 		}
 		if len(fs) > 0 {
 			out[sl.Name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}

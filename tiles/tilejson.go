@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"github.com/paulmach/orb"
 )
@@ -59,6 +60,13 @@ var catalog = map[string]struct {
 		{ID: "disputes", Fields: map[string]string{"id": "String", "mcc_mnc": "String", "tech": "String", "declared": "String", "measured": "String",
 			"samples": "Number", "devices": "Number", "population": "Number", "confidence": "Number", "region": "String"}, MinZoom: FeatureLayersMinZoom, MaxZoom: MaxZoom},
 	}},
+	"plan": {"One stored planning scenario run (scenario=ID): fibre routes, administrative sites by technology, new 4G sites, and zones by the work planned (site4g or roaming)", []VectorLayer{
+		{ID: "routes", Fields: map[string]string{"site": "String", "new_km": "Number", "shared_km": "Number", "cost_mad": "Number"}, MinZoom: PlanMinZoom, MaxZoom: MaxZoom},
+		{ID: "sites", Fields: map[string]string{"site": "String", "kind": "String", "tech": "String", "name": "String", "zone": "String", "region": "String",
+			"population": "Number", "new_km": "Number", "cost_mad": "Number"}, MinZoom: PlanMinZoom, MaxZoom: MaxZoom},
+		{ID: "zones", Fields: map[string]string{"zone": "String", "kind": "String", "tech": "String", "host": "String", "region": "String",
+			"population": "Number", "covered": "Number", "new_sites": "Number", "cost_mad": "Number"}, MinZoom: PlanMinZoom, MaxZoom: MaxZoom},
+	}},
 	"declared": {"Coverage one operator declares for one technology: polygons with their level (very_good, good or limited)", []VectorLayer{
 		{ID: "declared", Fields: map[string]string{"level": "String", "source_ref": "String"}, MinZoom: FeatureLayersMinZoom, MaxZoom: MaxZoom},
 	}},
@@ -66,7 +74,7 @@ var catalog = map[string]struct {
 
 // Layers lists the tilesets a Set serves.
 func Layers() []string {
-	return []string{"boundaries", "coverage", "declared", "disputes", "places", "zones"}
+	return []string{"boundaries", "coverage", "declared", "disputes", "places", "plan", "zones"}
 }
 
 // TileJSON describes a tileset; base is the absolute URL prefix of the
@@ -96,6 +104,9 @@ func NewTileJSON(layer, base string, q Query, version string, b orb.Bound) (Tile
 		if len(v) > 0 {
 			u += "?" + v.Encode()
 		}
+	}
+	if layer == "plan" {
+		u += "?scenario=" + strconv.FormatInt(q.Scenario, 10)
 	}
 	minZ := MaxZoom
 	for _, l := range c.layers {

@@ -21,7 +21,7 @@ func SignedArea(r orb.Ring) float64 {
 }
 
 // roundAndRewind snaps tile coordinates to integers as the encoder will,
-// drops repeated points and rings that collapse, and rewinds rings: exterior
+// drops repeated points, rings that collapse and line parts of no length, and rewinds rings: exterior
 // positive, holes negative. It returns nil for a geometry with nothing left.
 func roundAndRewind(g orb.Geometry) orb.Geometry {
 	switch g := g.(type) {
@@ -42,8 +42,46 @@ func roundAndRewind(g orb.Geometry) orb.Geometry {
 			return nil
 		}
 		return out
+	case orb.LineString:
+		if l := snapLine(g); l != nil {
+			return l
+		}
+		return nil
+	case orb.MultiLineString:
+		// Clipping leaves a zero-length part where a line touches the
+		// buffer edge: drop it (ST_AsMVTGeom does).
+		out := g[:0]
+		for _, l := range g {
+			if sl := snapLine(l); sl != nil {
+				out = append(out, sl)
+			}
+		}
+		switch len(out) {
+		case 0:
+			return nil
+		case 1:
+			return out[0]
+		}
+		return out
 	}
 	return g
+}
+
+// snapLine snaps a line's points to integers and drops repeated ones; nil
+// when fewer than two remain.
+func snapLine(l orb.LineString) orb.LineString {
+	out := make(orb.LineString, 0, len(l))
+	for _, pt := range l {
+		q := orb.Point{math.Round(pt[0]), math.Round(pt[1])}
+		if n := len(out); n > 0 && out[n-1] == q {
+			continue
+		}
+		out = append(out, q)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
 }
 
 func fixPolygon(p orb.Polygon) orb.Polygon {

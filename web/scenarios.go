@@ -122,11 +122,19 @@ type zoneRow struct {
 	Region     string        `json:"region"`
 }
 
-// NewScenarioRun turns a plan into the run to store: its body and one route per
-// fibre site.
+// NewScenarioRun turns a plan into the run to store: its body, one route
+// per fibre site and the assignments the plan tiles draw:
+//   - "site:ID", each administrative site's point: kind "admin", tech
+//     (fibre or satellite), site, name, region, cost_mad, new_km;
+//   - "zone:ID", each planned zone's polygon: kind (white or grey), tech
+//     (the work: site4g or roaming), zone, host, region, population,
+//     covered, new_sites, cost_mad;
+//   - "radio:ZONE:N", each new 4G site's point: kind "radio", tech site4g,
+//     zone, region, population (newly covered by it), cost_mad (the
+//     zone's cost shared by its sites).
 func NewScenarioRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
 	b := scenarioBody{Inputs: res.Inputs, Summary: res.Summary, Sites: make([]siteRow, len(res.Sites)), Zones: make([]zoneRow, len(res.Zones))}
-	var routes []data.Feature
+	var routes, assigned []data.Feature
 	for i, s := range res.Sites {
 		r := res.Fibre.Sites[i]
 		b.Sites[i] = siteRow{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Commune: s.Commune, Region: res.Regions[s.ID], Urban: s.Urban,
@@ -136,16 +144,32 @@ func NewScenarioRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
 			routes = append(routes, data.Feature{ID: r.ID, Geom: r.Route,
 				Props: map[string]any{"site": r.ID, "new_km": r.NewKm, "shared_km": r.SharedKm, "cost_mad": r.CostMAD}})
 		}
+		assigned = append(assigned, data.Feature{ID: "site:" + s.ID, Geom: s.Point, Props: map[string]any{"kind": "admin", "tech": string(r.Tech),
+			"site": s.ID, "name": s.Name, "region": res.Regions[s.ID], "cost_mad": r.CostMAD, "new_km": r.NewKm}})
 	}
 	for i, z := range res.Zones {
 		b.Zones[i] = zoneRow{ID: z.ID, Kind: z.Kind, Work: z.Work, Host: z.Host, NewSites: len(z.Sites), CostMAD: z.CostMAD,
 			Population: z.Population, Covered: z.Covered, Region: z.RegionCode}
+		if len(z.Geom) > 0 {
+			props := map[string]any{"kind": string(z.Kind), "tech": string(z.Work), "zone": z.ID, "region": z.RegionCode,
+				"population": z.Population, "covered": z.Covered, "new_sites": len(z.Sites), "cost_mad": z.CostMAD}
+			if z.Host != "" {
+				props["host"] = z.Host
+			}
+			assigned = append(assigned, data.Feature{ID: "zone:" + z.ID, Geom: z.Geom, Props: props})
+		}
+		for j, rs := range z.Sites {
+			assigned = append(assigned, data.Feature{ID: fmt.Sprintf("radio:%s:%d", z.ID, j+1), Geom: rs.Point, Props: map[string]any{
+				"kind": "radio", "tech": string(scenario.KindSite4G), "zone": z.ID, "region": z.RegionCode,
+				"population": rs.NewPopulation, "cost_mad": z.CostMAD / float64(len(z.Sites))}})
+		}
 	}
 	body, err := json.Marshal(b)
 	if err != nil {
 		return data.ScenarioRun{}, fmt.Errorf("encode scenario run: %w", err)
 	}
-	return data.ScenarioRun{Name: res.Summary.Scenario.Name, CreatedAt: at, Snapshot: res.Inputs.Snapshot, Body: body, Routes: routes}, nil
+	return data.ScenarioRun{Name: res.Summary.Scenario.Name, CreatedAt: at, Snapshot: res.Inputs.Snapshot, Body: body, Routes: routes,
+		Assignments: assigned}, nil
 }
 
 // postScenario serves POST /api/v1/scenarios: the body is a scenario
@@ -283,6 +307,21 @@ func (sc *scenarios) scenarioParam(r *http.Request, name string) (data.ScenarioR
 		return data.ScenarioRun{}, notFound("no scenario " + v)
 	}
 	return run, err
+}
+
+// scenarioStored is nil when run id is stored, else a 404 (it reads the
+// list of runs, never a body).
+func (sc *scenarios) scenarioStored(ctx context.Context, id int64) error {
+	runs, err := sc.st.ScenarioRuns(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		if r.ID == id {
+			return nil
+		}
+	}
+	return notFound("no scenario " + strconv.FormatInt(id, 10))
 }
 
 // scenarioRun is the run of path parameter name and its decoded body.

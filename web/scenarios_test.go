@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
+	"github.com/paulmach/orb/maptile"
 	"github.com/taghtia/taghtia/coverage"
 	"github.com/taghtia/taghtia/data"
 	"github.com/taghtia/taghtia/data/embedded"
@@ -517,6 +519,67 @@ func TestScenarios(t *testing.T) {
 		}
 		if st, b := do(t, "GET", fmt.Sprintf("%s/api/v1/scenarios/%d/routes.geojson", base, def.ID), "", "", nil); st != 200 || !bytes.Contains(b, []byte(`"features":[]`)) {
 			t.Errorf("routes of an all-satellite plan = %d %s, want an empty collection", st, b)
+		}
+	})
+
+	t.Run("Tiles", func(t *testing.T) {
+		st, b := do(t, "GET", fmt.Sprintf("%s/tiles/plan.json?scenario=%d", base, cheap.ID), "", "", nil)
+		var tj tiles.TileJSON
+		if err := json.Unmarshal(b, &tj); st != 200 || err != nil {
+			t.Fatalf("plan TileJSON = %d %s %v", st, b, err)
+		}
+		if want := fmt.Sprintf("%s/tiles/plan/{z}/{x}/{y}.mvt?scenario=%d", base, cheap.ID); len(tj.Tiles) != 1 || tj.Tiles[0] != want || len(tj.VectorLayers) != 3 {
+			t.Errorf("plan TileJSON tiles %v layers %d, want %s and 3 layers", tj.Tiles, len(tj.VectorLayers), want)
+		}
+		if st, b := do(t, "GET", base+"/tiles/plan.json?scenario=99", "", "", nil); st != 404 {
+			t.Errorf("TileJSON of no run = %d %s, want 404", st, b)
+		}
+		for _, q := range []string{"", "?scenario=", "?scenario=0", "?scenario=abc"} {
+			st, b := do(t, "GET", base+"/tiles/plan/10/500/400.mvt"+q, "", "", nil)
+			if code, _, _ := apiError(t, b); st != 400 || code != "invalid_argument" {
+				t.Errorf("plan tile %q = %d %s, want 400 invalid_argument", q, st, b)
+			}
+		}
+		// The road and its two fibre sites, then the white zone's polygon
+		// and new site, each in its sublayer.
+		layers := func(z maptile.Zoom, p orb.Point, id int64) map[string][]map[string]any {
+			tl := maptile.At(p, z)
+			st, b := do(t, "GET", fmt.Sprintf("%s/tiles/plan/%d/%d/%d.mvt?scenario=%d", base, tl.Z, tl.X, tl.Y, id), "", "", nil)
+			if st != 200 && st != 204 {
+				t.Fatalf("plan tile %v = %d %s", tl, st, b)
+			}
+			out := map[string][]map[string]any{}
+			ls, err := mvt.Unmarshal(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range ls {
+				for _, f := range l.Features {
+					out[l.Name] = append(out[l.Name], f.Properties)
+				}
+			}
+			return out
+		}
+		road := layers(9, orb.Point{-5.97, 33.0}, cheap.ID)
+		if len(road["routes"]) != 2 || len(road["sites"]) != 3 {
+			t.Errorf("plan tile over the road: %d routes, %d sites; want 2 and 3", len(road["routes"]), len(road["sites"]))
+		}
+		techs := map[any]any{}
+		for _, p := range road["sites"] {
+			techs[p["site"]] = p["tech"]
+		}
+		if techs["s1"] != "fibre" || techs["s3"] != "satellite" {
+			t.Errorf("site technologies in the tile %v", techs)
+		}
+		if all := layers(9, orb.Point{-5.97, 33.0}, def.ID); len(all["routes"]) != 0 || len(all["sites"]) != 3 {
+			t.Errorf("the all-satellite plan's tile: %d routes, %d sites; want 0 and 3", len(all["routes"]), len(all["sites"]))
+		}
+		zone := layers(9, orb.Point{-5.0, 32.0}, cheap.ID)
+		if len(zone["zones"]) != 1 || zone["zones"][0]["tech"] != "site4g" || len(zone["sites"]) < 1 || zone["sites"][0]["kind"] != "radio" {
+			t.Errorf("plan tile over the white zone: %v", zone)
+		}
+		if grey := layers(9, orb.Point{-4.0, 32.0}, cheap.ID); len(grey["zones"]) != 1 || grey["zones"][0]["host"] != "604-01" {
+			t.Errorf("plan tile over the grey zone: %v", grey)
 		}
 	})
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -28,10 +29,19 @@ func (s *Server) coverageQuery(r *http.Request) (tiles.Query, error) {
 }
 
 // tileQuery is the selection of a tile or TileJSON request of a layer:
-// disputes take mcc_mnc and tech only when given (none shows every
+// plan tiles need scenario (a run's id; a run not stored gives empty
+// tiles); disputes take mcc_mnc and tech only when given (none shows every
 // operator's and technology's); every other layer the coverage selection,
 // which coverage and declared tiles need whole.
 func (s *Server) tileQuery(r *http.Request, layer string) (tiles.Query, error) {
+	if layer == "plan" {
+		v := r.URL.Query().Get("scenario")
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id < 1 {
+			return tiles.Query{}, invalid("plan tiles need scenario=ID, a stored scenario run's id (a positive whole number), got " + strconv.Quote(v))
+		}
+		return tiles.Query{Scenario: id}, nil
+	}
 	if layer != "disputes" {
 		return s.coverageQuery(r)
 	}
@@ -81,6 +91,15 @@ func (s *Server) tileJSON(w http.ResponseWriter, r *http.Request) error {
 	q, err := s.tileQuery(r, layer)
 	if err != nil {
 		return err
+	}
+	if layer == "plan" { // the TileJSON of a run that is not stored is 404
+		sc, err := s.scenarioAPI()
+		if err != nil {
+			return err
+		}
+		if err := sc.scenarioStored(r.Context(), q.Scenario); err != nil {
+			return err
+		}
 	}
 	tj, err := s.tiles.TileJSON(layer, baseURL(r), q)
 	if err != nil {

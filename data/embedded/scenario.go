@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/paulmach/orb/encoding/wkb"
@@ -25,22 +26,21 @@ type scenarioRecord struct {
 	Snapshot  int64     `json:"snapshot"`
 }
 
-// AddScenarioRun stores r, its body and its routes in one write
-// transaction and returns r with its id (the next one), CreatedAt in UTC
-// and each route's Layer set.
+// AddScenarioRun stores r, its body, its routes and its assignments in
+// one write transaction and returns r with its id (the next one),
+// CreatedAt in UTC and each route's and assignment's Layer set.
 //
-// Errors: data.ErrInvalid for a body that is not JSON, a route with an
-// empty or repeated id, no geometry or properties that are not JSON
-// values; ctx's error.
+// Errors: data.ErrInvalid for a body that is not JSON, a route or
+// assignment with an empty or repeated id (within its layer), no geometry
+// or properties that are not JSON values; ctx's error.
 func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.ScenarioRun, error) {
 	if !json.Valid(r.Body) {
 		return data.ScenarioRun{}, fmt.Errorf("embedded: add scenario run: %w: the body is not a JSON document", data.ErrInvalid)
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
 	r.Body = bytes.Clone(r.Body)
-	routes := make([]data.Feature, len(r.Routes))
-	copy(routes, r.Routes)
-	r.Routes = routes
+	r.Routes = slices.Clone(r.Routes)
+	r.Assignments = slices.Clone(r.Assignments)
 	err := s.update(ctx, func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bScenarios)
 		seq, err := sb.NextSequence()
@@ -48,17 +48,11 @@ func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.Sc
 			return err
 		}
 		r.ID = int64(seq)
-		layer := data.RoutesLayer(r.ID)
-		fb, err := replaceBucket(tx.Bucket(bFeatures), []byte(layer))
-		if err != nil {
+		if err := putRunLayer(tx, data.RoutesLayer(r.ID), "route", r.Routes); err != nil {
 			return err
 		}
-		for i := range r.Routes {
-			f := &r.Routes[i]
-			f.Layer = layer
-			if err := putRoute(fb, i, f); err != nil {
-				return err
-			}
+		if err := putRunLayer(tx, data.AssignmentsLayer(r.ID), "assignment", r.Assignments); err != nil {
+			return err
 		}
 		v, err := json.Marshal(scenarioRecord{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, Snapshot: r.Snapshot})
 		if err != nil {
@@ -76,24 +70,37 @@ func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.Sc
 	return r, nil
 }
 
-func putRoute(b *bolt.Bucket, i int, f *data.Feature) error {
-	switch {
-	case f.ID == "":
-		return fmt.Errorf("%w: route %d has no id", data.ErrInvalid, i)
-	case f.Geom == nil:
-		return fmt.Errorf("%w: route %s has no geometry", data.ErrInvalid, f.ID)
-	case b.Get([]byte(f.ID)) != nil:
-		return fmt.Errorf("%w: route id %s repeated", data.ErrInvalid, f.ID)
-	}
-	g, err := wkb.Marshal(f.Geom)
+// putRunLayer writes fs as the feature layer of a run (replacing a layer
+// of that name) and sets each one's Layer; what names a feature in errors.
+func putRunLayer(tx *bolt.Tx, layer, what string, fs []data.Feature) error {
+	b, err := replaceBucket(tx.Bucket(bFeatures), []byte(layer))
 	if err != nil {
-		return fmt.Errorf("%w: route %s geometry: %v", data.ErrInvalid, f.ID, err)
+		return err
 	}
-	v, err := json.Marshal(featureRecord{ID: f.ID, Props: f.Props, WKB: g})
-	if err != nil {
-		return fmt.Errorf("%w: route %s properties: %v", data.ErrInvalid, f.ID, err)
+	for i := range fs {
+		f := &fs[i]
+		f.Layer = layer
+		switch {
+		case f.ID == "":
+			return fmt.Errorf("%w: %s %d has no id", data.ErrInvalid, what, i)
+		case f.Geom == nil:
+			return fmt.Errorf("%w: %s %s has no geometry", data.ErrInvalid, what, f.ID)
+		case b.Get([]byte(f.ID)) != nil:
+			return fmt.Errorf("%w: %s id %s repeated", data.ErrInvalid, what, f.ID)
+		}
+		g, err := wkb.Marshal(f.Geom)
+		if err != nil {
+			return fmt.Errorf("%w: %s %s geometry: %v", data.ErrInvalid, what, f.ID, err)
+		}
+		v, err := json.Marshal(featureRecord{ID: f.ID, Props: f.Props, WKB: g})
+		if err != nil {
+			return fmt.Errorf("%w: %s %s properties: %v", data.ErrInvalid, what, f.ID, err)
+		}
+		if err := b.Put([]byte(f.ID), v); err != nil {
+			return err
+		}
 	}
-	return b.Put([]byte(f.ID), v)
+	return nil
 }
 
 // ScenarioRuns lists the stored runs by id, without Body and Routes.

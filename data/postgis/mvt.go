@@ -162,7 +162,7 @@ func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile,
 	if err := tiles.CheckQuery(layer, q); err != nil {
 		return tiles.Tile{}, err
 	}
-	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech)
+	key := fmt.Sprintf("%s/%d/%d/%d?%s&%s&%d", layer, t.Z, t.X, t.Y, q.MCCMNC, q.Tech, q.Scenario)
 	if tile, ok := r.cache.Get(key); ok {
 		return tile, nil
 	}
@@ -181,7 +181,9 @@ func (r *TileRenderer) Render(ctx context.Context, layer string, t maptile.Tile,
 		h := sha256.Sum256(raw)
 		tile = tiles.Tile{Raw: raw, Gzip: tiles.Gzip(raw), ETag: `"` + hex.EncodeToString(h[:12]) + `"`}
 	}
-	r.cache.Add(key, tile)
+	if layer != "plan" || tile.Raw != nil { // a run may be stored after an empty plan tile
+		r.cache.Add(key, tile)
+	}
 	return tile, nil
 }
 
@@ -211,8 +213,11 @@ const (
 	// most 63 bits, else tiles.FeatureID.
 	disputeIDSQL = `CASE WHEN substring(id from '[^-]*$') ~* '^([0-9a-f]{1,15}|[0-7][0-9a-f]{15})$'
 		THEN ('x' || lpad(substring(id from '[^-]*$'), 16, '0'))::bit(64)::int8 ELSE ` + featureIDSQL + ` END`
-	// the feature layers draw polygons only (tiles.Polygonal)
+	// the feature layers draw polygons only (tiles.Polygonal); the plan
+	// also lines (tiles.Lineal) and points (tiles.Punctual)
 	polygonal = `GeometryType(geom_3857) IN ('POLYGON', 'MULTIPOLYGON')`
+	lineal    = `GeometryType(geom_3857) IN ('LINESTRING', 'MULTILINESTRING')`
+	punctual  = `GeometryType(geom_3857) = 'POINT'`
 )
 
 // JSON properties of a feature as tiles.DisputeProps and
@@ -233,6 +238,22 @@ func jsonInt(k string) string {
 func jsonFloat4(k string) string {
 	return fmt.Sprintf(`CASE WHEN jsonb_typeof(props->'%[1]s') = 'number' THEN CASE WHEN abs((props->>'%[1]s')::numeric) < 1e38
 		THEN (props->>'%[1]s')::float4 END END AS %[1]s`, k)
+}
+
+// planColumns are the properties of tiles.PlanProps, each followed by a
+// comma.
+func planColumns() string {
+	var b strings.Builder
+	for _, k := range tiles.PlanStrings {
+		b.WriteString(jsonText(k) + ", ")
+	}
+	for _, k := range tiles.PlanIntegers {
+		b.WriteString(jsonInt(k) + ", ")
+	}
+	for _, k := range tiles.PlanFloats {
+		b.WriteString(jsonFloat4(k) + ", ")
+	}
+	return b.String()
 }
 
 // webMercatorWidth is the width of the world in EPSG:3857 metres.
@@ -350,6 +371,16 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 		case tiles.SourceDeclared:
 			sub = `SELECT ` + featureIDSQL + ` AS tile_fid, ` + jsonText("level") + `, ` + jsonText("source_ref") + `, ` + polygon() +
 				` FROM features WHERE layer = ` + arg(tiles.DeclaredLayer(q), "text") + ` AND ` + polygonal + ` AND ` + inBuffer()
+		case tiles.SourcePlanRoutes, tiles.SourcePlanSites, tiles.SourcePlanZones:
+			fl, kind, geom := data.AssignmentsLayer(q.Scenario), punctual, point
+			switch sl.Source {
+			case tiles.SourcePlanRoutes:
+				fl, kind, geom = data.RoutesLayer(q.Scenario), lineal, polygon()
+			case tiles.SourcePlanZones:
+				kind, geom = polygonal, polygon()
+			}
+			sub = `SELECT ` + featureIDSQL + ` AS tile_fid, ` + planColumns() + geom + ` FROM features WHERE layer = ` + arg(fl, "text") +
+				` AND ` + kind + ` AND ` + inBuffer()
 		default:
 			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)
 		}

@@ -155,7 +155,10 @@ func compareFeature(got, want decodedFeature) []string {
 		errs = append(errs, fmt.Sprintf("property wire types %v, want %v", got.kinds, want.kinds))
 	}
 	gt, wt := got.geom.GeoJSONType(), want.geom.GeoJSONType()
-	if gt != wt && !(strings.HasSuffix(gt, "Polygon") && strings.HasSuffix(wt, "Polygon")) {
+	// One part or several: clipping and ST_AsMVTGeom may split or join
+	// the parts of a (multi)line or (multi)polygon differently.
+	if gt != wt && !(strings.HasSuffix(gt, "Polygon") && strings.HasSuffix(wt, "Polygon")) &&
+		!(strings.HasSuffix(gt, "LineString") && strings.HasSuffix(wt, "LineString")) {
 		return append(errs, fmt.Sprintf("geometry %s, want %s", gt, wt))
 	}
 	gb, wb := got.geom.Bound(), want.geom.Bound()

@@ -43,6 +43,8 @@ type tileFixture struct {
 	zones  []data.Zone
 	// generic feature layers: disputes and declared coverage
 	features map[string][]data.Feature
+	// plan is a stored scenario run: routes and assignments
+	plan data.ScenarioRun
 }
 
 // wavy is a ring around b whose south and north edges wave with n points
@@ -254,6 +256,7 @@ func newTileFixture(t testing.TB) *tileFixture {
 			{Layer: layer, ID: "nord-" + sc.op, Props: props("limited", "feature 3"), Geom: orb.Polygon{wavy(box(-6.6, 34.05, -6.4, 34.38), 60, 0.002)}},
 		}
 	}
+	fx.plan = fixturePlan(at)
 	fx.snap = data.Snapshot{ComputedAt: at, Resolution: 8, ConfigVersion: "test-1", RequiredTech: data.Tech4G, RequiredLevel: data.LevelGood,
 		ProgrammeSize: 3, White: 3, Grey: 2, WhitePop: 9000, GreyPop: 6000, UnmeasuredPop: 10}
 	return fx
@@ -303,6 +306,62 @@ func (fx *tileFixture) load(t testing.TB, st data.Store) {
 			t.Fatal(err)
 		}
 	}
+	run, err := st.AddScenarioRun(ctx, fx.plan)
+	if err != nil {
+		t.Fatalf("AddScenarioRun: %v", err)
+	}
+	if run.ID != fixturePlanID {
+		t.Fatalf("AddScenarioRun: id %d, want %d (a fresh store)", run.ID, fixturePlanID)
+	}
+}
+
+// fixturePlanID is the id of the fixture's scenario run in a fresh store.
+const fixturePlanID = 1
+
+// fixturePlan is a scenario run over the fixture: wavy fibre routes (one
+// in two parts), administrative sites and new radio sites as points (one
+// with a text id, one with no properties), zones as polygons (one with a
+// hole, one a multipolygon) and a line among the assignments that the
+// plan tiles leave out.
+func fixturePlan(at time.Time) data.ScenarioRun {
+	r := data.ScenarioRun{Name: "fixture", CreatedAt: at, Snapshot: 1, Body: []byte(`{"summary":{}}`)}
+	rng := rand.New(rand.NewPCG(6, 2030))
+	line := func(x0, y0, x1, y1 float64, n int) orb.LineString {
+		ls := orb.LineString{}
+		for i := 0; i <= n; i++ {
+			f := float64(i) / float64(n)
+			ls = append(ls, orb.Point{x0 + f*(x1-x0) + 0.004*(rng.Float64()-0.5), y0 + f*(y1-y0) + 0.004*(rng.Float64()-0.5)})
+		}
+		return ls
+	}
+	for i := range 12 {
+		x, y := -6.95+0.06*float64(i), 33.85+0.045*float64(i)
+		id := fmt.Sprintf("%05d", 100+i)
+		var g orb.Geometry = line(x, y, x+0.05+0.01*float64(i%3), y+0.2, 40+i)
+		if i == 3 {
+			g = orb.MultiLineString{line(x, y, x+0.1, y+0.05, 20), line(x+0.1, y+0.05, x+0.12, y+0.3, 30)}
+		}
+		r.Routes = append(r.Routes, data.Feature{ID: id, Props: map[string]any{"site": id, "new_km": 1.5 * float64(i), "shared_km": 0.25 * float64(i%4),
+			"cost_mad": 125000.0 * float64(i+1)}, Geom: g})
+		techs := []string{"fibre", "satellite"}
+		r.Assignments = append(r.Assignments, data.Feature{ID: "site:" + id, Props: map[string]any{"site": id, "kind": "admin", "tech": techs[i%2],
+			"name": "Commune " + id, "region": "01", "new_km": 1.5 * float64(i), "cost_mad": 125000.0 * float64(i+1)}, Geom: orb.Point{x + 0.05, y + 0.2}})
+	}
+	r.Assignments = append(r.Assignments,
+		data.Feature{ID: "site:bare", Props: map[string]any{}, Geom: orb.Point{-6.5, 34.0}},
+		data.Feature{ID: "radio:Z-1:1", Props: map[string]any{"kind": "radio", "tech": "site4g", "zone": "Z-1", "covered": 1200, "cost_mad": 2.2e6}, Geom: orb.Point{-6.75, 34.12}},
+		data.Feature{ID: "radio:Z-1:2", Props: map[string]any{"kind": "radio", "tech": "site4g", "zone": "Z-1", "covered": 300, "cost_mad": 2.2e6}, Geom: orb.Point{-6.7, 34.14}},
+		data.Feature{ID: "zone:Z-1", Props: map[string]any{"zone": "Z-1", "kind": "white", "tech": "site4g", "region": "01", "population": 9000, "covered": 1500,
+			"new_sites": 2, "cost_mad": 4.4e6}, Geom: orb.Polygon{wavy(box(-6.8, 34.08, -6.65, 34.2), 50, 0.003), func() orb.Ring {
+			h := orb.Ring{{-6.75, 34.12}, {-6.75, 34.15}, {-6.7, 34.15}, {-6.7, 34.12}, {-6.75, 34.12}}
+			h.Reverse()
+			return h
+		}()}},
+		data.Feature{ID: "zone:Z-2", Props: map[string]any{"zone": "Z-2", "kind": "grey", "tech": "roaming", "host": "604-01", "population": 6000, "cost_mad": 150000.0},
+			Geom: orb.MultiPolygon{{wavy(box(-6.5, 33.9, -6.4, 34.0), 30, 0.002)}, {wavy(box(-6.35, 34.25, -6.3, 34.3), 10, 0.001)}}},
+		data.Feature{ID: "line:x", Props: map[string]any{"kind": "admin"}, Geom: orb.LineString{{-6.6, 34}, {-6.5, 34.1}}}, // not a point or polygon: left out
+	)
+	return r
 }
 
 // renderers loads the fixture into an embedded store and a fresh PostGIS

@@ -33,6 +33,8 @@ func queriesOf(layer string) []tiles.Query {
 		return tileQueries
 	case "disputes":
 		return disputeQueries
+	case "plan":
+		return []tiles.Query{{Scenario: fixturePlanID}, {Scenario: fixturePlanID + 1}} // the second is not stored: empty tiles
 	}
 	return []tiles.Query{{}}
 }
@@ -47,7 +49,7 @@ func TestTileRendererMatchesSet(t *testing.T) {
 		t.Errorf("Bounds = %v, want %v", rb, sb)
 	}
 	for _, l := range tiles.Layers() {
-		for _, q := range []tiles.Query{{MCCMNC: "604-01", Tech: data.Tech4G}, {MCCMNC: "604-02"}} {
+		for _, q := range []tiles.Query{{MCCMNC: "604-01", Tech: data.Tech4G, Scenario: fixturePlanID}, {MCCMNC: "604-02", Scenario: 7}} {
 			got, err := r.TileJSON(l, "http://h", q)
 			if err != nil {
 				t.Fatalf("TileJSON %s: %v", l, err)
@@ -175,7 +177,7 @@ func TestTileRendererEdges(t *testing.T) {
 	// Empty: the middle of the Atlantic, and an operator without stats.
 	far := maptile.At(orb.Point{-30, 30}, 12)
 	for _, layer := range tiles.Layers() {
-		tile, err := r.Render(ctx, layer, far, tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G})
+		tile, err := r.Render(ctx, layer, far, tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G, Scenario: fixturePlanID})
 		if err != nil || tile.Raw != nil || tile.Gzip != nil {
 			t.Errorf("%s at %v: %d bytes, err %v; want an empty tile", layer, far, len(tile.Raw), err)
 		}

@@ -5,72 +5,45 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/taghtia/taghtia/data"
 )
 
-// AddScenarioRun stores r in scenario_runs and its routes as the features
-// of layer data.RoutesLayer(id), in one transaction, and returns r with
-// its id, CreatedAt in UTC (to the microsecond) and each route's Layer
-// set.
+// AddScenarioRun stores r in scenario_runs, its routes as the features of
+// layer data.RoutesLayer(id) and its assignments as those of
+// data.AssignmentsLayer(id), in one transaction, and returns r with its
+// id, CreatedAt in UTC (to the microsecond) and each feature's Layer set.
 //
-// Errors: data.ErrInvalid for a body that is not JSON, a route with an
-// empty or repeated id, no geometry or properties that are not JSON
-// values; ctx's error.
+// Errors: data.ErrInvalid for a body that is not JSON, a route or
+// assignment with an empty or repeated id (within its layer), no geometry
+// or properties that are not JSON values; ctx's error.
 func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.ScenarioRun, error) {
 	if !json.Valid(r.Body) {
 		return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: the body is not a JSON document", data.ErrInvalid)
 	}
 	r.CreatedAt = r.CreatedAt.UTC()
 	r.Body = append([]byte(nil), r.Body...)
-	routes := make([]data.Feature, len(r.Routes))
-	copy(routes, r.Routes)
-	r.Routes = routes
-	type row struct {
-		props string
-		ewkb  []byte
+	r.Routes = slices.Clone(r.Routes)
+	r.Assignments = slices.Clone(r.Assignments)
+	routes, err := runLayerRows("route", r.Routes)
+	if err != nil {
+		return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w", err)
 	}
-	rows := make([]row, len(routes))
-	seen := make(map[string]bool, len(routes))
-	for i, f := range routes {
-		switch {
-		case f.ID == "":
-			return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: route %d has no id", data.ErrInvalid, i)
-		case f.Geom == nil:
-			return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: route %s has no geometry", data.ErrInvalid, f.ID)
-		case seen[f.ID]:
-			return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: route id %s repeated", data.ErrInvalid, f.ID)
-		}
-		seen[f.ID] = true
-		g, err := toEWKB(f.Geom)
-		if err != nil {
-			return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: route %s geometry: %v", data.ErrInvalid, f.ID, err)
-		}
-		props, err := json.Marshal(f.Props)
-		if err != nil {
-			return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w: route %s properties: %v", data.ErrInvalid, f.ID, err)
-		}
-		rows[i] = row{string(props), g}
+	assigned, err := runLayerRows("assignment", r.Assignments)
+	if err != nil {
+		return data.ScenarioRun{}, fmt.Errorf("postgis: add scenario run: %w", err)
 	}
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	err = s.tx(ctx, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO scenario_runs (name, created_at, snapshot_id, body) VALUES ($1, $2, $3, $4::json)
 			RETURNING id, created_at`, r.Name, r.CreatedAt, r.Snapshot, string(r.Body)).Scan(&r.ID, &r.CreatedAt); err != nil {
 			return err
 		}
 		r.CreatedAt = r.CreatedAt.UTC()
-		layer := data.RoutesLayer(r.ID)
-		// A layer of that name loaded by hand before is replaced.
-		if _, err := tx.Exec(ctx, `DELETE FROM features WHERE layer = $1`, layer); err != nil {
-			return err
-		}
 		b := &pgx.Batch{}
-		for i := range r.Routes {
-			r.Routes[i].Layer = layer
-			b.Queue(`INSERT INTO features (layer, id, props, geom, geom_3857)
-				SELECT $1, $2, $3::jsonb, g, ST_Transform(g, 3857) FROM ST_GeomFromEWKB($4::bytea) AS g`,
-				layer, r.Routes[i].ID, rows[i].props, rows[i].ewkb)
-		}
+		queueRunLayer(b, data.RoutesLayer(r.ID), r.Routes, routes)
+		queueRunLayer(b, data.AssignmentsLayer(r.ID), r.Assignments, assigned)
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
@@ -142,4 +115,50 @@ func (s *Store) ScenarioRun(ctx context.Context, id int64) (data.ScenarioRun, er
 		r.Routes = nil
 	}
 	return r, nil
+}
+
+// runRow is a feature of a run's layer as inserted.
+type runRow struct {
+	props string
+	ewkb  []byte
+}
+
+// runLayerRows checks and encodes the features of a run's layer; what
+// names a feature in errors.
+func runLayerRows(what string, fs []data.Feature) ([]runRow, error) {
+	rows := make([]runRow, len(fs))
+	seen := make(map[string]bool, len(fs))
+	for i, f := range fs {
+		switch {
+		case f.ID == "":
+			return nil, fmt.Errorf("%w: %s %d has no id", data.ErrInvalid, what, i)
+		case f.Geom == nil:
+			return nil, fmt.Errorf("%w: %s %s has no geometry", data.ErrInvalid, what, f.ID)
+		case seen[f.ID]:
+			return nil, fmt.Errorf("%w: %s id %s repeated", data.ErrInvalid, what, f.ID)
+		}
+		seen[f.ID] = true
+		g, err := toEWKB(f.Geom)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s %s geometry: %v", data.ErrInvalid, what, f.ID, err)
+		}
+		props, err := json.Marshal(f.Props)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s %s properties: %v", data.ErrInvalid, what, f.ID, err)
+		}
+		rows[i] = runRow{string(props), g}
+	}
+	return rows, nil
+}
+
+// queueRunLayer queues the statements that replace layer (a layer of that
+// name loaded by hand before goes) by fs, and sets each one's Layer.
+func queueRunLayer(b *pgx.Batch, layer string, fs []data.Feature, rows []runRow) {
+	b.Queue(`DELETE FROM features WHERE layer = $1`, layer)
+	for i := range fs {
+		fs[i].Layer = layer
+		b.Queue(`INSERT INTO features (layer, id, props, geom, geom_3857)
+			SELECT $1, $2, $3::jsonb, g, ST_Transform(g, 3857) FROM ST_GeomFromEWKB($4::bytea) AS g`,
+			layer, fs[i].ID, rows[i].props, rows[i].ewkb)
+	}
 }

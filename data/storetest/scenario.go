@@ -20,6 +20,11 @@ func testScenarioRuns(t *testing.T, open func(t *testing.T) data.Store) {
 				{ID: "s2", Props: map[string]any{"site": "s2", "new_km": 12.5, "shared_km": 0.0, "cost_mad": 1.5e6}, Geom: orb.LineString{{-7, 33}, {-7.1, 33.2}, {-7.3, 33.25}}},
 				{ID: "s1", Props: map[string]any{"site": "s1", "new_km": 3.25, "shared_km": 1.0, "cost_mad": 250000.0}, Geom: orb.LineString{{-6, 34}, {-6.1, 34.1}}},
 			},
+			Assignments: []data.Feature{
+				{ID: "site:s1", Props: map[string]any{"kind": "admin", "tech": "fibre"}, Geom: orb.Point{-6.1, 34.1}},
+				{ID: "zone:Z-1", Props: map[string]any{"kind": "zone", "tech": "roaming", "host": "604-01"},
+					Geom: orb.Polygon{{{-7, 33}, {-6.9, 33}, {-6.9, 33.1}, {-7, 33}}}},
+			},
 		}
 	}
 
@@ -59,6 +64,20 @@ func testScenarioRuns(t *testing.T, open func(t *testing.T) data.Store) {
 		fs, err := s.Features(ctx, layer)
 		if err != nil || len(fs) != 2 || fs[0].ID != "s1" || fs[1].ID != "s2" {
 			t.Errorf("Features(%s) = %d features, %v; want s1, s2", layer, len(fs), err)
+		}
+		// The assignments are the run's other feature layer.
+		as, err := s.Features(ctx, data.AssignmentsLayer(got.ID))
+		if err != nil || len(as) != 2 {
+			t.Fatalf("Features(%s) = %d features, %v; want 2", data.AssignmentsLayer(got.ID), len(as), err)
+		}
+		for i, w := range in.Assignments {
+			g := as[i]
+			if g.ID != w.ID || !reflect.DeepEqual(g.Props, w.Props) || !orb.Equal(g.Geom, w.Geom) {
+				t.Errorf("assignment %d = %s %v %v, want %s %v %v", i, g.ID, g.Props, g.Geom, w.ID, w.Props, w.Geom)
+			}
+		}
+		if got.Assignments[0].Layer != data.AssignmentsLayer(got.ID) {
+			t.Errorf("returned assignment layer %q, want %q", got.Assignments[0].Layer, data.AssignmentsLayer(got.ID))
 		}
 		// The returned values are the caller's own.
 		back.Body[0] = 'X'
@@ -131,11 +150,13 @@ func testScenarioRuns(t *testing.T, open func(t *testing.T) data.Store) {
 		s := open(t)
 		ctx := t.Context()
 		cases := map[string]func(r *data.ScenarioRun){
-			"BodyNotJSON":   func(r *data.ScenarioRun) { r.Body = []byte("{not json") },
-			"EmptyBody":     func(r *data.ScenarioRun) { r.Body = nil },
-			"RouteNoID":     func(r *data.ScenarioRun) { r.Routes[1].ID = "" },
-			"RouteRepeated": func(r *data.ScenarioRun) { r.Routes[1].ID = r.Routes[0].ID },
-			"RouteNoGeom":   func(r *data.ScenarioRun) { r.Routes[1].Geom = nil },
+			"BodyNotJSON":        func(r *data.ScenarioRun) { r.Body = []byte("{not json") },
+			"EmptyBody":          func(r *data.ScenarioRun) { r.Body = nil },
+			"RouteNoID":          func(r *data.ScenarioRun) { r.Routes[1].ID = "" },
+			"RouteRepeated":      func(r *data.ScenarioRun) { r.Routes[1].ID = r.Routes[0].ID },
+			"RouteNoGeom":        func(r *data.ScenarioRun) { r.Routes[1].Geom = nil },
+			"AssignmentRepeated": func(r *data.ScenarioRun) { r.Assignments[1].ID = r.Assignments[0].ID },
+			"AssignmentNoGeom":   func(r *data.ScenarioRun) { r.Assignments[0].Geom = nil },
 		}
 		for name, spoil := range cases {
 			r := run(name, 1)
@@ -154,6 +175,9 @@ func testScenarioRuns(t *testing.T, open func(t *testing.T) data.Store) {
 		back, err := s.ScenarioRun(ctx, got.ID)
 		if err != nil || len(back.Routes) != 2 {
 			t.Errorf("ScenarioRun(%d) = %d routes, %v; want 2 (none left from the refused runs)", got.ID, len(back.Routes), err)
+		}
+		if fs, err := s.Features(ctx, data.AssignmentsLayer(got.ID)); err != nil || len(fs) != 2 {
+			t.Errorf("Features(%s) = %d, %v; want 2 (none left from the refused runs)", data.AssignmentsLayer(got.ID), len(fs), err)
 		}
 	})
 }

@@ -74,6 +74,8 @@ type ZonePlan struct {
 	Population int64         `json:"population"`
 	Covered    int64         `json:"covered"`
 	RegionCode string        `json:"region_code"`
+	// Geom is the zone's polygon in the snapshot, for the map.
+	Geom orb.MultiPolygon `json:"-"`
 }
 
 // Result is a planned scenario.
@@ -329,7 +331,7 @@ func zonePlans(ctx context.Context, st Store, sc scenario.Scenario, th coverage.
 				return nil, err
 			}
 		}
-		zp := ZonePlan{ID: z.ID, Kind: z.Kind, Population: z.Population, RegionCode: z.RegionCode}
+		zp := ZonePlan{ID: z.ID, Kind: z.Kind, Population: z.Population, RegionCode: z.RegionCode, Geom: z.Geom}
 		if z.Kind == data.Grey && sc.Roaming.HostOperatorRule != scenario.HostNone && z.Operator != "" {
 			zp.Work, zp.Host, zp.CostMAD, zp.Covered = scenario.KindRoaming, z.Operator, sc.Roaming.CostMADPerZone, z.Population
 			in.GreyZones++
