@@ -229,3 +229,86 @@ test('disputes, national roaming, snapshots, lifecycle and progress', { skip }, 
     await browser.close();
   }
 });
+
+test('planning: scenario totals, schedule, routes and sites on the map, comparison', { skip }, async (t) => {
+  const list = await fetch(base + '/api/v1/scenarios');
+  const scenarios = list.status === 200 ? (await list.json()).scenarios || [] : [];
+  if (!scenarios.length) {
+    t.skip('the server has no stored scenario (GET /api/v1/scenarios: ' + list.status + ')');
+    return;
+  }
+  const { browser, page, errors } = await open();
+  try {
+    await page.goto(base + '/');
+    await page.waitForSelector('body[data-ready="1"]', { timeout: 60000 });
+    assert.equal(await page.evaluate(() => !!window.taghtiaMap.getLayer('plan-routes')), false, 'nothing planned is drawn before the section opens');
+    await page.locator('#planning summary').click();
+    await page.waitForSelector('#plan-scenario option', { state: 'attached' });
+    assert.equal(await page.locator('#plan-scenario option').count(), scenarios.length);
+    await page.selectOption('#plan-scenario', String(scenarios[0].id));
+    await page.waitForSelector('[data-testid=plan-totals]');
+    assert.match(await page.locator('[data-testid=plan-totals] .fig b').first().textContent(), /\d/);
+    const body = await api('/api/v1/scenarios/' + scenarios[0].id);
+    assert.equal(await page.locator('[data-testid=plan-tech] tr[data-tech]').count(), 4);
+    assert.match(await page.locator('[data-testid=plan-fibre]').textContent(), /\d.*km/);
+    assert.equal(await page.locator('[data-testid=plan-schedule] tr').count(), body.summary.schedule.years.length + 1);
+    assert.equal(await page.locator('[data-testid=plan-proxy]').count(), body.summary.fibre_network.proxy_roads ? 1 : 0);
+    assert.equal(await page.locator('[data-testid=plan-synthetic]').count(), body.inputs.synthetic_sites > 0 ? 1 : 0);
+
+    // On the map: the routes and sites, near the first fibre site.
+    await page.waitForFunction(() => window.taghtiaMap.getLayer('plan-routes') && window.taghtiaMap.getLayer('plan-sites'));
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-routes', 'visibility')), 'visible');
+    const site = body.sites.find((s) => s.tech === 'fibre' && s.new_km > 0) || body.sites.find((s) => s.tech === 'fibre');
+    if (site) {
+      await page.evaluate((c) => window.taghtiaMap.jumpTo({ center: c, zoom: 10 }), [site.lon, site.lat]);
+      await page.waitForTimeout(1000);
+      await settled(page);
+      assert.ok(await rendered(page, 'plan-routes') > 0, 'plan-routes rendered features near ' + site.id);
+      assert.ok(await rendered(page, 'plan-sites') > 0, 'plan-sites rendered features near ' + site.id);
+    } else {
+      t.diagnostic('the scenario has no fibre site: the rendered-route check is skipped');
+    }
+    // A white zone planned with new 4G sites: its polygon and its sites.
+    const zrow = body.zones.find((z) => z.work === 'site4g' && z.new_sites > 0);
+    if (zrow) {
+      const zone = await api('/api/v1/zones/' + encodeURIComponent(zrow.id));
+      await page.evaluate((c) => window.taghtiaMap.jumpTo({ center: c, zoom: 11 }), zone.centroid);
+      await page.waitForTimeout(1000);
+      await settled(page);
+      assert.ok(await rendered(page, 'plan-zones') > 0, 'plan-zones rendered near ' + zrow.id);
+      const radio = await page.evaluate(() => window.taghtiaMap.queryRenderedFeatures({ layers: ['plan-sites'] }).filter((f) => f.properties.kind === 'radio').length);
+      assert.ok(radio > 0, 'new 4G sites rendered in ' + zrow.id);
+      await page.screenshot({ path: join(shots, 'planning-zone.png') });
+    } else {
+      t.diagnostic('the scenario plans no new 4G site: the rendered-zone check is skipped');
+    }
+
+    // Comparison (with itself when only one is stored).
+    const other = scenarios[1] || scenarios[0];
+    await page.selectOption('#plan-compare', String(other.id));
+    await page.waitForSelector('[data-testid=plan-compare]');
+    const cmp = await api('/api/v1/scenarios/' + scenarios[0].id + '/compare/' + other.id);
+    assert.equal(await page.locator('[data-testid=plan-compare] tr').count(), 6);
+    assert.equal(await page.locator('[data-testid=plan-moves] b').textContent(), String(cmp.moves.length));
+    await page.evaluate(() => document.querySelector('#planning').scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: join(shots, 'planning-fr.png') });
+
+    await page.selectOption('#lang', 'ar');
+    assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+    assert.match(await page.locator('#planning summary').textContent(), /التخطيط/);
+    assert.match(await page.locator('[data-testid=plan-tech]').textContent(), /الألياف/);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(shots, 'planning-ar.png') });
+    await page.selectOption('#lang', 'fr');
+
+    // Closing the section hides what it drew.
+    await page.locator('#planning summary').click();
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-routes', 'visibility')), 'none');
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-sites', 'visibility')), 'none');
+    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-zones', 'visibility')), 'none');
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+});

@@ -14,6 +14,7 @@
   const state = {
     lang: localStorage.getItem('taghtia.lang') || 'fr', meta: null, stats: null, zones: [], mode: 'measured',
     disputes: null, disputeTotals: null, roaming: null, snapshots: null, diff: null, progress: null, zone: null, history: null,
+    scenarios: null, plan: null, compare: null,
   };
   const $ = (s) => document.querySelector(s);
   const t = (k) => (I18N[state.lang] && I18N[state.lang][k]) || I18N.fr[k] || k;
@@ -111,6 +112,7 @@
     addSelectionSource('coverage');
     addSelectionSource('disputes');
     addSelectionSource('declared');
+    if (state.plan) drawPlan();
     setMode();
   }
 
@@ -182,6 +184,9 @@
     fillSnapshots();
     renderDiff();
     renderProgress();
+    fillScenarios();
+    renderPlan();
+    renderCompare();
     renderDetails();
   }
 
@@ -674,6 +679,186 @@
     el.innerHTML = html;
   }
 
+  // ---- planning scenarios ----
+
+  const PLAN_COLOURS = { fibre: '#283593', satellite: '#00897b', site4g: '#e65100', roaming: '#8e24aa' };
+  const PLAN_LAYERS = ['plan-zones', 'plan-routes', 'plan-sites'];
+  const TECHS = ['fibre', 'satellite', 'site4g', 'roaming'];
+  // money is an amount in MAD, compact (exact in the title).
+  // In tables (bare) the unit is in the column's heading.
+  const money = (n, bare) => new Intl.NumberFormat(locale(), { notation: 'compact', maximumFractionDigits: 1 }).format(n) + (bare ? '' : ' ' + t('mad'));
+  const moneyHTML = (n, bare) => '<span title="' + escapeHTML(fmt(Math.round(n)) + ' ' + t('mad')) + '">' + escapeHTML(money(n, bare)) + '</span>';
+  const madTH = (k) => '<th>' + t(k) + ' <small>(' + t('mad') + ')</small></th>';
+  const signedMoney = (n) => (n > 0 ? '+' : n < 0 ? '−' : '±') + money(Math.abs(n), true);
+  const planOpen = () => $('#planning').open;
+
+  async function loadScenarios() {
+    try {
+      state.scenarios = (await getJSON('/api/v1/scenarios')).scenarios || [];
+    } catch (e) {
+      failed($('#plan-body'), e);
+      return;
+    }
+    fillScenarios();
+    if (!state.scenarios.length) { renderPlan(); return; }
+    $('#plan-scenario').value = String(state.scenarios[0].id);
+    loadPlan();
+  }
+
+  function fillScenarios() {
+    const s = state.scenarios;
+    if (!s) return;
+    const label = (x) => tf('s_snapshot', { id: x.id }) + ' · ' + x.name + ' · ' + dateShort(x.created_at);
+    for (const [id, none] of [['#plan-scenario', false], ['#plan-compare', true]]) {
+      const sel = $(id);
+      const cur = sel.value;
+      sel.innerHTML = '';
+      if (none) sel.append(new Option(t('pl_none'), ''));
+      for (const x of s) {
+        const o = new Option(label(x), String(x.id));
+        o.title = dateTime(x.created_at);
+        sel.append(o);
+      }
+      sel.value = cur;
+      if (sel.selectedIndex < 0) sel.selectedIndex = 0;
+    }
+  }
+
+  // loadPlan reads the chosen scenario and its fibre routes, draws them
+  // and, when one is chosen, reloads the comparison.
+  async function loadPlan() {
+    const id = $('#plan-scenario').value;
+    if (!id) return;
+    try {
+      const r = await getJSON('/api/v1/scenarios/' + encodeURIComponent(id));
+      if (id !== $('#plan-scenario').value) return;
+      state.plan = r;
+    } catch (e) {
+      state.plan = null;
+      failed($('#plan-body'), e);
+      return;
+    }
+    renderPlan();
+    drawPlan();
+    loadCompare();
+  }
+
+  function techCount(tech, x) {
+    if (tech === 'site4g') return tf('pl_sites_zones', { n: fmt(x.radio_sites_built), z: fmt(x.zones_covered) });
+    if (tech === 'roaming') return tf('pl_zones', { n: fmt(x.zones_covered) });
+    return tf('pl_sites', { n: fmt(x.admin_sites_connected) });
+  }
+
+  function renderPlan() {
+    const el = $('#plan-body');
+    if (state.scenarios && !state.scenarios.length) { el.innerHTML = '<p class="small" data-testid="plan-none">' + t('pl_empty') + '</p>'; return; }
+    const p = state.plan;
+    if (!p) return;
+    const sm = p.summary, inp = p.inputs || {}, bt = sm.by_technology, tot = sm.total, fn = sm.fibre_network || {};
+    let html = '';
+    if (sm.scenario && sm.scenario.description) html += '<p class="small">' + escapeHTML(sm.scenario.description) + '</p>';
+    html += '<div class="figs" data-testid="plan-totals"><div class="fig"><b>' + moneyHTML(tot.cost_mad) + '</b><br><small>' + t('pl_total_cost') + '</small></div>' +
+      '<div class="fig"><b>' + fmt(tot.population_covered) + '</b><br><small>' + t('pl_covered') + '</small></div></div>';
+    if (fn.proxy_roads || inp.proxy_roads) {
+      const f = (sm.scenario && sm.scenario.fibre && sm.scenario.fibre.proxy_detour_factor) || 1.3;
+      html += '<p class="note" data-testid="plan-proxy">' + escapeHTML(tf('pl_proxy', { f: fmt(f) })) + '</p>';
+    }
+    if (inp.synthetic_sites > 0) html += '<p class="note" data-testid="plan-synthetic">' + escapeHTML(tf('pl_synthetic', { n: fmt(inp.synthetic_sites), total: fmt(inp.sites) })) + '</p>';
+    if (inp.pops_assumed) html += '<p class="small">' + t('pl_pops') + '</p>';
+    html += '<table class="tbl" data-testid="plan-tech"><tr><th></th><th>' + t('pl_count') + '</th>' + madTH('pl_cost') + '<th>' + t('population') + '</th></tr>' +
+      TECHS.map((k) => {
+        const x = bt[k];
+        return '<tr data-tech="' + k + '"><td>' + (PLAN_COLOURS[k] ? '<span class="sw" style="background:' + PLAN_COLOURS[k] + '"></span>' : '') + t('pl_' + k) + '</td><td>' +
+          techCount(k, x) + '</td><td>' + moneyHTML(x.cost_mad, true) + '</td><td>' + fmt(x.population_covered) + '</td></tr>';
+      }).join('') +
+      '<tr class="total"><td>' + t('pl_total') + '</td><td>' + fmt(tot.items) + '</td><td>' + moneyHTML(tot.cost_mad, true) + '</td><td>' + fmt(tot.population_covered) + '</td></tr></table>';
+    const km = (n) => fmt(Math.round(n)) + ' ' + t('km');
+    html += '<h3>' + t('pl_network') + '</h3><table class="tbl" data-testid="plan-fibre"><tr><th>' + t('pl_trench') + '</th><td>' + km(fn.new_trench_km || 0) + '</td></tr>' +
+      '<tr><th>' + t('pl_separate') + '</th><td>' + km(fn.separate_routes_km || 0) + '</td></tr>' +
+      '<tr><th>' + t('pl_saving') + '</th><td><b>' + km((fn.separate_routes_km || 0) - (fn.new_trench_km || 0)) + '</b> · ' + moneyHTML(fn.saving_mad || 0) + '</td></tr>' +
+      '<tr><th>' + t('pl_bound') + '</th><td>' + km(fn.lower_bound_km || 0) + '<br><small>' + t('pl_bound_note') + '</small></td></tr></table>';
+    const years = (sm.schedule && sm.schedule.years) || [];
+    html += '<h3>' + t('pl_schedule') + '</h3><table class="tbl" data-testid="plan-schedule"><tr><th>' + t('pl_year') + '</th>' + madTH('pl_budget') +
+      madTH('pl_spent') + '<th>' + t('pl_count') + '</th><th>' + t('population') + '</th></tr>' + years.map((y) => {
+      const x = y.totals || {};
+      return '<tr><td>' + escapeHTML(String(y.year)) + '</td><td>' + moneyHTML(y.budget_mad, true) + '</td><td>' + moneyHTML(y.spent_mad, true) + '</td><td>' + fmt(x.items || 0) +
+        '</td><td>' + fmt(x.population_covered || 0) + '</td></tr>';
+    }).join('') + '</table>';
+    const nf = sm.schedule && sm.schedule.not_funded;
+    if (nf && nf.items > 0) html += '<p class="small overdue">' + escapeHTML(tf('pl_not_funded', { n: fmt(nf.items), mad: money(nf.cost_mad) })) + '</p>';
+    html += '<div class="states"><span><i class="route"></i>' + t('pl_lg_route') + '</span><span><i class="dot" style="background:' + PLAN_COLOURS.fibre + '"></i>' +
+      t('pl_lg_fibre') + '</span><span><i class="dot" style="background:' + PLAN_COLOURS.satellite + '"></i>' + t('pl_lg_sat') + '</span>' +
+      '<span><i class="dot radio" style="background:' + PLAN_COLOURS.site4g + '"></i>' + t('pl_lg_radio') + '</span>' +
+      '<span><i style="background:' + PLAN_COLOURS.site4g + '; opacity: .5"></i>' + t('pl_lg_zone4g') + '</span>' +
+      '<span><i style="background:' + PLAN_COLOURS.roaming + '; opacity: .5"></i>' + t('pl_lg_roaming') + '</span></div>';
+    el.innerHTML = html;
+  }
+
+  // drawPlan puts the chosen scenario on the map from its vector tiles
+  // (/tiles/plan.json?scenario=ID): zones by the work planned (new 4G
+  // sites or roaming), fibre routes, administrative sites by technology
+  // and the new 4G sites, shown while the section is open.
+  function drawPlan() {
+    if (!map.getLayer('place-dot')) return; // addLayers calls it again
+    const p = state.plan;
+    for (const id of PLAN_LAYERS) if (map.getLayer(id)) map.removeLayer(id);
+    if (map.getSource('plan')) map.removeSource('plan');
+    if (!p) return;
+    map.addSource('plan', { type: 'vector', url: '/tiles/plan.json?scenario=' + encodeURIComponent(p.id) });
+    const vis = planOpen() ? 'visible' : 'none';
+    map.addLayer({ id: 'plan-zones', type: 'fill', source: 'plan', 'source-layer': 'zones', layout: { visibility: vis },
+      paint: { 'fill-color': ['match', ['get', 'tech'], 'roaming', PLAN_COLOURS.roaming, PLAN_COLOURS.site4g], 'fill-opacity': 0.35,
+        'fill-outline-color': ['match', ['get', 'tech'], 'roaming', PLAN_COLOURS.roaming, PLAN_COLOURS.site4g] } });
+    map.addLayer({ id: 'plan-routes', type: 'line', source: 'plan', 'source-layer': 'routes', layout: { visibility: vis, 'line-cap': 'round' },
+      paint: { 'line-color': PLAN_COLOURS.fibre, 'line-width': ['interpolate', ['linear'], ['zoom'], 5, 0.8, 12, 3], 'line-opacity': 0.85 } });
+    map.addLayer({ id: 'plan-sites', type: 'circle', source: 'plan', 'source-layer': 'sites', layout: { visibility: vis },
+      paint: { 'circle-radius': ['interpolate', ['linear'], ['zoom'], 5, ['match', ['get', 'kind'], 'radio', 2.6, 1.8], 12, ['match', ['get', 'kind'], 'radio', 7, 5.5]],
+        'circle-color': ['match', ['get', 'tech'], 'fibre', PLAN_COLOURS.fibre, 'satellite', PLAN_COLOURS.satellite, 'site4g', PLAN_COLOURS.site4g, '#777777'],
+        'circle-stroke-color': ['match', ['get', 'kind'], 'radio', '#3e2723', '#ffffff'],
+        'circle-stroke-width': ['interpolate', ['linear'], ['zoom'], 5, 0.3, 12, 1.2] } });
+  }
+
+  function showPlanLayers() {
+    for (const id of PLAN_LAYERS) if (map.getLayer(id)) map.setLayoutProperty(id, 'visibility', planOpen() ? 'visible' : 'none');
+  }
+
+  async function loadCompare() {
+    const a = $('#plan-scenario').value;
+    const b = $('#plan-compare').value;
+    if (!a || !b) { state.compare = null; $('#plan-compare-body').innerHTML = ''; return; }
+    try {
+      const r = await getJSON('/api/v1/scenarios/' + encodeURIComponent(a) + '/compare/' + encodeURIComponent(b));
+      if (a !== $('#plan-scenario').value || b !== $('#plan-compare').value) return;
+      state.compare = Object.assign({ ia: a, ib: b }, r);
+    } catch (e) {
+      state.compare = null;
+      failed($('#plan-compare-body'), e);
+      return;
+    }
+    renderCompare();
+  }
+
+  // The count compared per technology: sites connected, radio sites built
+  // or zones covered.
+  const COUNT_FIELD = { fibre: 'admin_sites_connected', satellite: 'admin_sites_connected', site4g: 'radio_sites_built', roaming: 'zones_covered' };
+
+  function renderCompare() {
+    const el = $('#plan-compare-body');
+    const c = state.compare;
+    if (!c) { el.innerHTML = ''; return; }
+    const cls = (d) => (d > 0 ? 'up' : d < 0 ? 'down' : '');
+    const row = (label, x, field) => {
+      const pl = x.planned;
+      const pop = pl.population_covered.delta;
+      return '<tr><td>' + label + '</td><td class="' + cls(pl.cost_mad.delta) + '">' + escapeHTML(signedMoney(pl.cost_mad.delta)) + '</td><td>' + signed(pl[field].delta) +
+        '</td><td class="' + cls(-pop) + '">' + signed(pop) + '</td></tr>';
+    };
+    el.innerHTML = '<h3>' + escapeHTML(tf('pl_cmp', { a: c.a, b: c.b, ia: c.ia, ib: c.ib })) + '</h3>' +
+      '<table class="tbl" data-testid="plan-compare"><tr><th></th><th>' + t('pl_d_cost') + '</th><th>' + t('pl_d_count') + '</th><th>' + t('pl_d_pop') + '</th></tr>' +
+      TECHS.map((k) => row(t('pl_' + k), c.by_technology[k], COUNT_FIELD[k])).join('') + row(t('pl_total'), c.total, 'items').replace('<tr>', '<tr class="total">') + '</table>' +
+      '<div class="counts" data-testid="plan-moves"><span><b>' + fmt((c.moves || []).length) + '</b> ' + t('pl_moves') + '</span></div>';
+  }
+
   // ---- map events ----
 
   map.on('click', 'zones-fill', (e) => {
@@ -735,6 +920,33 @@
   $('#snap-to').addEventListener('change', loadDiff);
   $('#snapshots').addEventListener('toggle', () => { if ($('#snapshots').open && !state.snapshots) loadSnapshots(); });
   $('#progress').addEventListener('toggle', () => { if ($('#progress').open) loadProgress(); });
+  $('#planning').addEventListener('toggle', () => {
+    showPlanLayers();
+    if (planOpen() && !state.scenarios) loadScenarios();
+  });
+  $('#plan-scenario').addEventListener('change', loadPlan);
+  $('#plan-compare').addEventListener('change', loadCompare);
+  map.on('click', 'plan-sites', (e) => {
+    const f = e.features[0];
+    if (!f) return;
+    const p = f.properties;
+    const html = p.kind === 'radio'
+      ? '<b>' + t('pl_lg_radio') + '</b><br>' + escapeHTML(tf('pl_radio_pop', { zone: p.zone, n: fmt(p.population || 0) })) + '<br>' + escapeHTML(money(p.cost_mad || 0))
+      : '<b>' + escapeHTML(p.name || p.site) + '</b><br>' + t('pl_' + p.tech) + ' · ' + escapeHTML(money(p.cost_mad || 0)) +
+        (p.tech === 'fibre' ? '<br>' + fmt(p.new_km || 0) + ' ' + t('km') + ' ' + t('pl_new_km') : '');
+    new maplibregl.Popup({ className: 'plan-pop' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+  });
+  map.on('click', 'plan-zones', (e) => {
+    if (map.queryRenderedFeatures(e.point, { layers: ['plan-sites'] }).length) return;
+    const f = e.features[0];
+    if (!f) return;
+    const p = f.properties;
+    const work = p.tech === 'roaming' ? tf('pl_roaming_host', { host: p.host || '?' }) : tf('pl_new_sites', { n: fmt(p.new_sites || 0) });
+    new maplibregl.Popup({ className: 'plan-pop' }).setLngLat(e.lngLat).setHTML('<b>' + escapeHTML(p.zone) + '</b> · ' + t('pl_' + p.tech) + '<br>' + escapeHTML(work) +
+      '<br>' + escapeHTML(tf('pl_zone_pop', { n: fmt(p.covered || p.population || 0), total: fmt(p.population || 0) })) + '<br>' + escapeHTML(money(p.cost_mad || 0))).addTo(map);
+  });
+  map.on('mouseenter', 'plan-sites', () => { map.getCanvas().style.cursor = 'pointer'; });
+  map.on('mouseleave', 'plan-sites', () => { map.getCanvas().style.cursor = ''; });
 
   async function init() {
     state.meta = await getJSON('/api/v1/meta');
