@@ -58,9 +58,12 @@ type Inputs struct {
 	RoadNodes      int    `json:"road_nodes"`
 	RoadEdges      int    `json:"road_edges"`
 	ProxyRoads     bool   `json:"proxy_roads"`
-	Snapshot       int64  `json:"snapshot"`
-	WhiteZones     int    `json:"white_zones"` // programme zones planned
-	GreyZones      int    `json:"grey_zones"`
+	// RoadAccesses are the nodes added where a site or PoP meets an
+	// imported road between junctions (roads.Graph.Access); 0 on the proxy.
+	RoadAccesses int   `json:"road_accesses"`
+	Snapshot     int64 `json:"snapshot"`
+	WhiteZones   int   `json:"white_zones"` // programme zones planned
+	GreyZones    int   `json:"grey_zones"`
 }
 
 // ZonePlan is what the scenario does for one programme zone.
@@ -149,6 +152,18 @@ func Run(ctx context.Context, st Store, opt Options) (*Result, error) {
 	fp := make([]fibre.PoP, len(pops))
 	for i, p := range pops {
 		fp[i] = fibre.PoP{ID: p.ID, Point: p.Point}
+	}
+	if !g.Proxy { // on real roads a site joins the nearest road, not the nearest junction
+		pts := make([]orb.Point, 0, len(fs)+len(fp))
+		for _, s := range fs {
+			pts = append(pts, s.Point)
+		}
+		for _, p := range fp {
+			pts = append(pts, p.Point)
+		}
+		n := g.NumNodes()
+		g = g.Access(pts)
+		res.Inputs.RoadAccesses = g.NumNodes() - n
 	}
 	fr, err := fibre.Plan(ctx, g, fs, fp, fibre.Params{
 		CivilUrbanMADPerKm: sc.Fibre.CivilWorksMADPerKM.Urban, CivilRuralMADPerKm: sc.Fibre.CivilWorksMADPerKM.Rural,

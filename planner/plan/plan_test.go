@@ -50,8 +50,8 @@ func fixture(t *testing.T) *store {
 	const lat = 33.0
 	dLon, _ := geo.DegreesFor(1000, lat) // one km
 	at := func(km float64) orb.Point { return orb.Point{-6 + km*dLon, lat} }
-	// Two lines meeting at km 4 (sites snap to graph nodes: junctions and
-	// line ends).
+	// Two lines meeting at km 4; s3 at km 7 joins the road between
+	// junctions (roads.Graph.Access).
 	roadA, roadB := orb.LineString{at(0), at(2), at(4)}, orb.LineString{at(4), at(10)}
 	st := &store{snap: true, features: map[string][]data.Feature{
 		data.LayerRoads: {{Layer: data.LayerRoads, ID: "r1", Geom: roadA, Props: map[string]any{"class": "primary"}},
@@ -86,7 +86,8 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := res.Inputs
-	if in.SitesSource != "layer" || in.Sites != 3 || in.PoPs != 1 || in.PoPsAssumed || in.ProxyRoads || in.WhiteZones != 1 || in.GreyZones != 1 || in.Snapshot != 7 {
+	if in.SitesSource != "layer" || in.Sites != 3 || in.PoPs != 1 || in.PoPsAssumed || in.ProxyRoads || in.WhiteZones != 1 || in.GreyZones != 1 || in.Snapshot != 7 ||
+		in.RoadAccesses != 1 {
 		t.Fatalf("inputs = %+v", in)
 	}
 	ft := res.Fibre.Totals
@@ -108,6 +109,18 @@ func TestRun(t *testing.T) {
 	}
 	if res.Regions["s1"] != "01" {
 		t.Errorf("site region %q", res.Regions["s1"])
+	}
+
+	// The rural site on fibre: it sits on the trench to s2, so the network
+	// does not grow.
+	rural := sc
+	rural.Satellite.RuralBySatellite = false
+	res2, err := plan.Run(context.Background(), st, plan.Options{Scenario: rural, Thresholds: coverage.DefaultThresholds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ft := res2.Fibre.Totals; ft.Fibre != 3 || math.Abs(ft.NewTrenchKm-10) > 0.05 || math.Abs(ft.SeparateKm-21) > 0.05 {
+		t.Errorf("rural on fibre: totals %+v, want 3 sites on 10 km of trench (21 km separately)", ft)
 	}
 
 	// Without roaming, the grey zone gets new sites too.
