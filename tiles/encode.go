@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 
 	"github.com/paulmach/orb"
@@ -20,7 +22,7 @@ const Extent = 4096
 const buffer = 64
 
 // Encode turns WGS84 feature collections, keyed by layer name, into one MVT
-// v2 tile: projected to the tile, clipped with a 64-unit buffer, simplified
+// v2 tile: lines and polygons of at most half a unit left out, projected to the tile, clipped with a 64-unit buffer, simplified
 // below one tile unit, emptied features removed, and polygon rings rewound
 // so that exterior rings have positive area in tile coordinates (the MVT
 // spec; orb's encoder does not do it). Layers are written sorted by name.
@@ -33,7 +35,7 @@ func Encode(t maptile.Tile, layers map[string]*geojson.FeatureCollection) ([]byt
 	sort.Strings(names)
 	var ls mvt.Layers
 	for _, n := range names {
-		l := mvt.NewLayer(n, layers[n])
+		l := mvt.NewLayer(n, dropSpecks(t, layers[n]))
 		l.Version = 2 // orb writes 1 though it encodes by the v2 spec
 		l.Extent = Extent
 		ls = append(ls, l)
@@ -64,6 +66,40 @@ func Encode(t maptile.Tile, layers map[string]*geojson.FeatureCollection) ([]byt
 		return nil, fmt.Errorf("tiles: encode %v: %w", t, err)
 	}
 	return b, nil
+}
+
+// dropSpecks leaves out the lines and polygons whose extent in the tile
+// is at most half a unit both ways, as ST_AsMVTGeom does: projected and
+// floored, they would land on one or two grid units by chance of where
+// they fall. Points are kept. fc itself when nothing is dropped.
+func dropSpecks(t maptile.Tile, fc *geojson.FeatureCollection) *geojson.FeatureCollection {
+	if fc == nil {
+		return fc
+	}
+	n := float64(uint64(1)<<t.Z) * Extent
+	x := func(lon float64) float64 { return (lon + 180) / 360 * n }
+	y := func(lat float64) float64 {
+		s := math.Sin(lat * math.Pi / 180)
+		return (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * n
+	}
+	speck := func(g orb.Geometry) bool {
+		switch g.(type) {
+		case orb.Point, orb.MultiPoint, nil:
+			return false
+		}
+		b := g.Bound()
+		return x(b.Max[0])-x(b.Min[0]) <= 0.5 && y(b.Min[1])-y(b.Max[1]) <= 0.5
+	}
+	if !slices.ContainsFunc(fc.Features, func(f *geojson.Feature) bool { return speck(f.Geometry) }) {
+		return fc
+	}
+	out := &geojson.FeatureCollection{Type: fc.Type, Features: make([]*geojson.Feature, 0, len(fc.Features))}
+	for _, f := range fc.Features {
+		if !speck(f.Geometry) {
+			out.Features = append(out.Features, f)
+		}
+	}
+	return out
 }
 
 // Gzip compresses an encoded tile at the fast level (the default level

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"testing"
@@ -433,6 +434,7 @@ func TestPlanTile(t *testing.T) {
 		{ID: "two-parts", Props: map[string]any{"site": "two-parts", "new_km": 3.0},
 			Geom: orb.MultiLineString{{{-6.9, 34.05}, {-6.86, 34.04}}, {{-6.82, 34.04}, {-6.8, 34.05}}}},
 		{ID: "pt", Geom: orb.Point{-6.85, 34.0}}, // not a line: left out of routes
+		speck(9),                                 // a fifth of a unit at z9, across a unit's edge: left out
 	}
 	assigned := []data.Feature{
 		{ID: "site:00042", Props: map[string]any{"site": "00042", "kind": "admin", "tech": "fibre", "name": "Commune", "population": 1200.0, "cost_mad": 1.25e6},
@@ -522,3 +524,11 @@ func TestPlanTile(t *testing.T) {
 }
 
 func sorted(s []uint64) []uint64 { return slices.Sorted(slices.Values(s)) }
+
+// speck is a route a fifth of a tile unit long at zoom z, straddling the
+// edge between two units of x, near (-6.85, 34.01).
+func speck(z int) data.Feature {
+	unit := 360 / float64(uint64(1)<<z) / tiles.Extent
+	edge := -180 + math.Floor((-6.85+180)/unit)*unit
+	return data.Feature{ID: "speck", Props: map[string]any{"site": "speck"}, Geom: orb.LineString{{edge - unit/10, 34.01}, {edge + unit/10, 34.01}}}
+}

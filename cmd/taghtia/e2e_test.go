@@ -277,6 +277,32 @@ func endToEnd(t *testing.T, bin, dir string, common []string) string {
 		if body.Summary.ByTechnology["fibre"].Items+body.Summary.ByTechnology["satellite"].Items != 3 {
 			t.Errorf("stored plan: %+v", body)
 		}
+		// Its map: the plan tileset over the country holds its 3 sites.
+		var tj tiles.TileJSON
+		getJSON(t, fmt.Sprintf("%s/tiles/plan.json?scenario=%d", base, scen.Scenarios[0].ID), &tj)
+		if len(tj.Tiles) != 1 || !strings.HasSuffix(tj.Tiles[0], fmt.Sprintf("?scenario=%d", scen.Scenarios[0].ID)) {
+			t.Errorf("plan TileJSON: %+v", tj)
+		}
+		sites := 0
+		for _, tl := range []maptile.Tile{maptile.New(3, 3, 3), maptile.New(3, 4, 3)} {
+			resp := get(t, fmt.Sprintf("%s/tiles/plan/%d/%d/%d.mvt?scenario=%d", base, tl.Z, tl.X, tl.Y, scen.Scenarios[0].ID), nil)
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			layers, err := mvt.Unmarshal(raw)
+			if err != nil {
+				t.Fatalf("plan tile %v: %d %v", tl, resp.StatusCode, err)
+			}
+			for _, l := range layers {
+				for _, f := range l.Features {
+					if l.Name == "sites" && f.Properties["kind"] == "admin" {
+						sites++
+					}
+				}
+			}
+		}
+		if sites != 3 {
+			t.Errorf("plan tiles at z3 hold %d administrative sites, want 3", sites)
+		}
 	}
 	var diff struct {
 		Diff struct {

@@ -73,6 +73,10 @@ func TestStoresAgree(t *testing.T) {
 		}
 		run(t, bin, append(c, "zones")...)
 	}
+	// The same plan stored in both (scenario run 1), for the plan tiles.
+	for i, c := range [][]string{emb, pg} {
+		run(t, bin, append(c, "plan", "--out", filepath.Join(dir, fmt.Sprintf("plan-%d", i)))...)
+	}
 
 	ctx := t.Context()
 	es, err := embedded.Open(filepath.Join(dir, "data"), embedded.Options{})
@@ -173,23 +177,24 @@ func TestStoresAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := 0
+	n, nonEmpty := 0, map[string]int{}
 	for _, z := range ez[:min(len(ez), 15)] {
 		for _, zoom := range []maptile.Zoom{5, 8, 10, 12, 14} {
 			tile := maptile.At(z.Centroid, zoom)
 			for _, layer := range tiles.Layers() {
-				a, err := et.Render(ctx, layer, tile, tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G})
+				q := tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G, Scenario: 1}
+				a, err := et.Render(ctx, layer, tile, q)
 				if err != nil {
 					t.Fatal(err)
 				}
-				b, err := pt.Render(ctx, layer, tile, tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G})
+				b, err := pt.Render(ctx, layer, tile, q)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if d := diffTiles(a.Raw, b.Raw, true); d != "" {
 					t.Errorf("%s tile %v: %s", layer, tile, d)
 				}
-				c, err := sqlTiles.Render(ctx, layer, tile, tiles.Query{MCCMNC: "604-01", Tech: data.Tech4G})
+				c, err := sqlTiles.Render(ctx, layer, tile, q)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -198,12 +203,13 @@ func TestStoresAgree(t *testing.T) {
 				}
 				if a.Raw != nil {
 					n++
+					nonEmpty[layer]++
 				}
 			}
 		}
 	}
-	if n == 0 {
-		t.Error("no tile had features")
+	if n == 0 || nonEmpty["plan"] == 0 {
+		t.Errorf("tiles with features: %d, by layer %v; want some of every layer, the plan's too", n, nonEmpty)
 	}
 }
 

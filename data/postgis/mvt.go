@@ -375,7 +375,9 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 			fl, kind, geom := data.AssignmentsLayer(q.Scenario), punctual, point
 			switch sl.Source {
 			case tiles.SourcePlanRoutes:
-				fl, kind, geom = data.RoutesLayer(q.Scenario), lineal, polygon()
+				// Lines are not simplified again: ST_Simplify drops a line
+				// shorter than its tolerance, which tiles.Encode keeps.
+				fl, kind, geom = data.RoutesLayer(q.Scenario), lineal, point
 			case tiles.SourcePlanZones:
 				kind, geom = polygonal, polygon()
 			}

@@ -36,3 +36,40 @@ func BenchmarkSearchFromMany(b *testing.B) {
 		s.FromMany(srcs)
 	}
 }
+
+// Access against snapping alone: 7,634 sites (the demo's count) beside a
+// 30,000-node network, each off a road by up to 2 km, so that most split
+// an edge. Run with go test ./planner/roads -run '^$' -bench 'Access|SnapSites'.
+func BenchmarkAccess(b *testing.B) {
+	g, sites := accessFixture(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Access(sites)
+	}
+}
+
+func BenchmarkSnapSites(b *testing.B) {
+	g, sites := accessFixture(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range sites {
+			g.Snap(p)
+		}
+	}
+}
+
+func accessFixture(b *testing.B) (*roads.Graph, []orb.Point) {
+	r := rand.New(rand.NewPCG(11, 12))
+	g, err := roads.NewProxy(randomPoints(r, 30000, moroccoBox), roads.ProxyOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sites := make([]orb.Point, 7634)
+	for i := range sites {
+		e := g.Edge(r.IntN(g.NumEdges()))
+		a, c := g.Node(e.A), g.Node(e.B)
+		f := r.Float64()
+		sites[i] = orb.Point{a[0] + f*(c[0]-a[0]) + 0.02*(r.Float64()-0.5), a[1] + f*(c[1]-a[1]) + 0.02*(r.Float64()-0.5)}
+	}
+	return g, sites
+}
