@@ -69,8 +69,9 @@ type Event struct {
 	Deadline *time.Time    `json:"deadline,omitempty"` // in-service deadline (works started and later)
 	Reason   string        `json:"reason,omitempty"`   // why dropped
 	Evidence *EvidenceFile `json:"evidence,omitempty"`
-	// Snapshot and Region record the zone as it was when the event was
-	// made (the snapshot it was listed in, its region code).
+	// Snapshot and Region record the subject as it was when the event was
+	// made: where it was listed (a zone: its zone snapshot; a site: the
+	// scenario run its row came from) and its region code.
 	Snapshot int64  `json:"snapshot,omitempty"`
 	Region   string `json:"region,omitempty"`
 	// Check holds what a verification found (JSON), when the event is one.

@@ -11,9 +11,14 @@ import (
 	"github.com/taghtia/taghtia/data"
 )
 
-// The lifecycle of a programme zone (MISSION flow step 6). Each change is
-// one data.Event appended to the zone's history; the current state is the
-// last event's To (identified before the first event).
+// The lifecycle of a tracked subject: a programme zone (MISSION flow step
+// 6) or an administrative site (the national target: connect the urban
+// ones to fibre by 2026). Each change is one data.Event appended to the
+// subject's history; the current state is the last event's To (Start
+// before the first event). Zones and sites share one code path (Permit,
+// Validate, Transition, Replay); a Lifecycle holds what differs.
+//
+// A zone starts identified:
 //
 //	from            to                 needs                                   who
 //	identified      planned                                                    engineer
@@ -31,8 +36,23 @@ import (
 //	any             comment (From==To) comment                                 engineer; the assigned operator;
 //	                                                                           a region's authority in its region
 //
-// Verified is final. A zone is overdue when its deadline has passed and it
-// is not in service, verified or dropped.
+// A site starts planned (it is in a stored scenario run) and is never
+// identified; in_service is shown as "connected":
+//
+//	planned         assigned           operator (the contractor, an MCC-MNC;   engineer
+//	                                   deadline optional)
+//	assigned        works_started      as a zone                               engineer, the assigned operator
+//	works_started   in_service         evidence when the operator moves it     engineer, the assigned operator
+//	in_service      verified           an evidence file (the acceptance        engineer
+//	                                   report), no measurement check
+//	any but         dropped            reason                                  engineer
+//	verified
+//	dropped         planned            (reinstated: operator and deadline      engineer
+//	                                   are cleared)
+//	any             comment            as a zone
+//
+// Verified is final. A subject is overdue when its deadline has passed and
+// it is not in service, verified or dropped.
 
 // Comment is the action of a request that only comments: its event has
 // From == To.
@@ -42,20 +62,91 @@ const Comment data.State = "comment"
 // deadline: 15 months, as Morocco's coverage programme sets.
 const WorksDuration = 15 // months
 
-// next lists the states each state may move to.
-var next = map[data.State][]data.State{
-	data.StateIdentified:   {data.StatePlanned, data.StateDropped},
-	data.StatePlanned:      {data.StateAssigned, data.StateDropped},
-	data.StateAssigned:     {data.StateWorksStarted, data.StateDropped},
-	data.StateWorksStarted: {data.StateInService, data.StateDropped},
-	data.StateInService:    {data.StateVerified, data.StateDropped},
-	data.StateVerified:     nil,
-	data.StateDropped:      {data.StateIdentified},
+// Lifecycle is what differs between the kinds of tracked subjects.
+type Lifecycle struct {
+	Kind data.SubjectKind
+	Noun string // how messages name a subject of this kind: "zone", "site"
+	// Start is the state before any event, and the one a dropped subject
+	// is reinstated to.
+	Start data.State
+	// EvidenceVerifies: the move to verified needs an evidence file (a
+	// site's acceptance report) instead of a passed measurement Check (a
+	// zone's).
+	EvidenceVerifies bool
+	next             map[data.State][]data.State // the states each state may move to
+}
+
+var lifecycles = map[data.SubjectKind]*Lifecycle{
+	data.SubjectZone: {Kind: data.SubjectZone, Noun: "zone", Start: data.StateIdentified, next: map[data.State][]data.State{
+		data.StateIdentified:   {data.StatePlanned, data.StateDropped},
+		data.StatePlanned:      {data.StateAssigned, data.StateDropped},
+		data.StateAssigned:     {data.StateWorksStarted, data.StateDropped},
+		data.StateWorksStarted: {data.StateInService, data.StateDropped},
+		data.StateInService:    {data.StateVerified, data.StateDropped},
+		data.StateVerified:     nil,
+		data.StateDropped:      {data.StateIdentified},
+	}},
+	data.SubjectSite: {Kind: data.SubjectSite, Noun: "site", Start: data.StatePlanned, EvidenceVerifies: true, next: map[data.State][]data.State{
+		data.StatePlanned:      {data.StateAssigned, data.StateDropped},
+		data.StateAssigned:     {data.StateWorksStarted, data.StateDropped},
+		data.StateWorksStarted: {data.StateInService, data.StateDropped},
+		data.StateInService:    {data.StateVerified, data.StateDropped},
+		data.StateVerified:     nil,
+		data.StateDropped:      {data.StatePlanned},
+	}},
+}
+
+// LifecycleOf returns the rules of kind ("" is a zone). Errors:
+// data.ErrInvalid for a kind that is not tracked.
+func LifecycleOf(kind data.SubjectKind) (Lifecycle, error) {
+	l, err := lifecycleOf(kind)
+	if err != nil {
+		return Lifecycle{}, err
+	}
+	return *l, nil
+}
+
+func lifecycleOf(kind data.SubjectKind) (*Lifecycle, error) {
+	if kind == "" {
+		kind = data.SubjectZone
+	}
+	l, ok := lifecycles[kind]
+	if !ok {
+		return nil, invalidf("subject kind %q is not tracked (zone or site)", kind)
+	}
+	return l, nil
+}
+
+// mustLifecycle is lifecycleOf for the kinds code names: an unknown one
+// is a programmer error.
+func mustLifecycle(kind data.SubjectKind) *Lifecycle {
+	l, err := lifecycleOf(kind)
+	if err != nil {
+		panic(err)
+	}
+	return l
 }
 
 // Next returns the states a subject in state s may move to (a comment is
 // always allowed and not listed).
-func Next(s data.State) []data.State { return slices.Clone(next[s]) }
+func (l Lifecycle) Next(s data.State) []data.State { return slices.Clone(l.next[s]) }
+
+// States lists the states a subject of this kind can be in, in
+// data.States order.
+func (l Lifecycle) States() []data.State {
+	var out []data.State
+	for _, s := range data.States {
+		if _, ok := l.next[s]; ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Next returns the states a subject of kind in state s may move to (a
+// comment is always allowed and not listed). It panics on a kind that is
+// not tracked.
+func Next(kind data.SubjectKind, s data.State) []data.State { return mustLifecycle(kind).Next(s) }
 
 // Role is what a caller may do (see Permit).
 type Role string
@@ -81,16 +172,17 @@ type Request struct {
 	Subject  string
 	To       data.State // a state, or Comment ("" with a comment is a comment)
 	Comment  string
-	Operator string     // assigned: the operator
-	Deadline *time.Time // assigned, works_started: the in-service deadline
-	Reason   string     // dropped: why
-	Evidence *data.EvidenceFile
-	// Snapshot and Region describe the subject as listed now: the snapshot
-	// it was found in and its region code (what a region's token may touch).
+	Operator string             // assigned: the operator
+	Deadline *time.Time         // assigned, works_started: the in-service deadline
+	Reason   string             // dropped: why
+	Evidence *data.EvidenceFile // in_service by an operator, and a site's verified, need one
+	// Snapshot and Region describe the subject as listed now: where it was
+	// found (a zone: its snapshot; a site: its scenario run) and its
+	// region code (what a region's token may touch).
 	Snapshot int64
 	Region   string
-	// Check is the verification result (see Verify); verified needs one
-	// that passed.
+	// Check is the verification result of a zone (see Verify); its move
+	// to verified needs one that passed. Sites take none.
 	Check *Check
 }
 
@@ -104,13 +196,18 @@ type Status struct {
 	Region   string     `json:"region,omitempty"` // as of the last event
 }
 
-// Replay returns the status after history (ordered by seq). The operator
-// and deadline are carried from the events that set them; reinstating a
-// dropped subject clears them.
-func Replay(history []data.Event) Status {
-	st := Status{State: data.StateIdentified}
+// Replay returns the status of a subject of kind after history (ordered
+// by seq; empty: the kind's Start state). The operator and deadline are
+// carried from the events that set them; reinstating a dropped subject
+// clears them. It panics on a kind that is not tracked.
+func Replay(kind data.SubjectKind, history []data.Event) Status {
+	return mustLifecycle(kind).replay(history)
+}
+
+func (l *Lifecycle) replay(history []data.Event) Status {
+	st := Status{State: l.Start}
 	for _, ev := range history {
-		if ev.To == data.StateIdentified {
+		if ev.To == l.Start {
 			st.Operator, st.Deadline = "", nil
 		}
 		if ev.To != st.State {
@@ -212,13 +309,18 @@ func target(req Request) (data.State, error) {
 // status st (req.To already normalised: a state or Comment). It returns
 // nil or an error wrapping ErrForbidden.
 func Permit(actor Actor, st Status, req Request, to data.State) error {
+	l, err := lifecycleOf(req.Kind)
+	if err != nil {
+		return err
+	}
+	noun := l.Noun
 	switch actor.Role {
 	case RoleEngineer:
 		return nil
 	case RoleOperator:
 		if st.Operator != actor.Operator {
 			if st.Operator == "" {
-				return forbiddenf("%s is not assigned to any operator; %s (%s) may change only zones assigned to it", req.Subject, actor.Name, actor.Operator)
+				return forbiddenf("%s is not assigned to any operator; %s (%s) may change only %ss assigned to it", req.Subject, actor.Name, actor.Operator, noun)
 			}
 			return forbiddenf("%s is assigned to %s, not to %s (%s)", req.Subject, st.Operator, actor.Name, actor.Operator)
 		}
@@ -231,26 +333,30 @@ func Permit(actor Actor, st Status, req Request, to data.State) error {
 			}
 			return nil
 		}
-		return forbiddenf("an operator moves its zones to works_started or in_service, or comments; %s needs an engineer", to)
+		return forbiddenf("an operator moves its %ss to works_started or in_service, or comments; %s needs an engineer", noun, to)
 	case RoleRegion:
 		if to != Comment {
-			return forbiddenf("a region's authority comments; moving a zone to %s needs an engineer", to)
+			return forbiddenf("a region's authority comments; moving a %s to %s needs an engineer", noun, to)
 		}
 		if req.Region != actor.Region {
 			return forbiddenf("%s is in region %q; %s comments on region %q only", req.Subject, req.Region, actor.Name, actor.Region)
 		}
 		return nil
 	}
-	return forbiddenf("role %q may not change zones", actor.Role)
+	return forbiddenf("role %q may not change %ss", actor.Role, noun)
 }
 
-// Validate checks req against the history without the verification
-// result: the action, the actor's permission, the lifecycle step and the
-// fields it needs. It returns the normalised target (a state or Comment)
-// and the status before the change. Errors: data.ErrInvalid,
-// ErrForbidden, *TransitionError.
+// Validate checks req against the history of its kind's lifecycle
+// without a zone's verification result: the action, the actor's
+// permission, the lifecycle step and the fields it needs. It returns the
+// normalised target (a state or Comment) and the status before the
+// change. Errors: data.ErrInvalid, ErrForbidden, *TransitionError.
 func Validate(history []data.Event, req Request, actor Actor) (data.State, Status, error) {
-	st := Replay(history)
+	l, err := lifecycleOf(req.Kind)
+	if err != nil {
+		return "", Status{}, err
+	}
+	st := l.replay(history)
 	to, err := target(req)
 	if err != nil {
 		return "", st, err
@@ -261,8 +367,8 @@ func Validate(history []data.Event, req Request, actor Actor) (data.State, Statu
 	if err := Permit(actor, st, req, to); err != nil {
 		return "", st, err
 	}
-	if to != Comment && !slices.Contains(next[st.State], to) {
-		return "", st, &TransitionError{Subject: req.Subject, From: st.State, To: to, Allowed: Next(st.State)}
+	if to != Comment && !slices.Contains(l.next[st.State], to) {
+		return "", st, &TransitionError{Subject: req.Subject, From: st.State, To: to, Allowed: l.Next(st.State)}
 	}
 	if req.Operator != "" && to != data.StateAssigned {
 		return "", st, invalidf("operator is set by the move to assigned, not by %s", to)
@@ -284,24 +390,30 @@ func Validate(history []data.Event, req Request, actor Actor) (data.State, Statu
 		}
 	case data.StateInService:
 		if actor.Role == RoleOperator && req.Evidence == nil {
-			return "", st, invalidf("an operator puts %s in service with evidence (a file part named evidence)", req.Subject)
+			return "", st, invalidf("an operator puts %s %s in service with evidence (a file part named evidence)", l.Noun, req.Subject)
 		}
+	case data.StateVerified:
+		if l.EvidenceVerifies && req.Evidence == nil {
+			return "", st, invalidf("verifying %s %s needs its acceptance report (a file part named evidence)", l.Noun, req.Subject)
+		}
+	}
+	if req.Check != nil && l.EvidenceVerifies {
+		return "", st, invalidf("%s %s is verified by its acceptance report, not by a measurement check", l.Noun, req.Subject)
 	}
 	return to, st, nil
 }
 
 // Transition checks req against the history (see Validate) and returns
-// the event to append: seq len(history)+1, at now, by actor. A move to
-// verified needs req.Check, passed (else *NotVerifiedError); the event
-// keeps its summary in Check.
+// the event to append: seq len(history)+1, at now, by actor. A zone's move
+// to verified needs req.Check, passed (else *NotVerifiedError); the event
+// keeps its summary in Check. A site's needs evidence (see Validate).
 func Transition(history []data.Event, req Request, now time.Time, actor Actor) (data.Event, error) {
 	to, st, err := Validate(history, req, actor)
 	if err != nil {
 		return data.Event{}, err
 	}
-	if req.Kind == "" {
-		req.Kind = data.SubjectZone
-	}
+	l := mustLifecycle(req.Kind) // Validate accepted the kind
+	req.Kind = l.Kind
 	now = now.UTC()
 	ev := data.Event{
 		Kind: req.Kind, Subject: req.Subject, Seq: len(history) + 1, At: now,
@@ -309,11 +421,12 @@ func Transition(history []data.Event, req Request, now time.Time, actor Actor) (
 		Comment: strings.TrimSpace(req.Comment), Operator: st.Operator, Deadline: st.Deadline,
 		Evidence: req.Evidence, Snapshot: req.Snapshot, Region: req.Region,
 	}
+	if to == l.Start { // reinstated
+		ev.Operator, ev.Deadline = "", nil
+	}
 	switch to {
 	case Comment:
 		ev.To = st.State
-	case data.StateIdentified:
-		ev.Operator, ev.Deadline = "", nil
 	case data.StateAssigned:
 		ev.Operator = strings.TrimSpace(req.Operator)
 		ev.Deadline = req.Deadline
@@ -328,6 +441,9 @@ func Transition(history []data.Event, req Request, now time.Time, actor Actor) (
 	case data.StateDropped:
 		ev.Reason = strings.TrimSpace(req.Reason)
 	case data.StateVerified:
+		if l.EvidenceVerifies {
+			break
+		}
 		if req.Check == nil || !req.Check.Summary.OK {
 			return data.Event{}, &NotVerifiedError{Subject: req.Subject, Check: req.Check}
 		}

@@ -78,7 +78,7 @@ func TestTransitionTable(t *testing.T) {
 			want := to == planner.Comment || slices.Contains(legal[from], to)
 			t.Run(string(from)+"->"+string(to), func(t *testing.T) {
 				h := historyTo(t, from)
-				if got := planner.Replay(h).State; got != from {
+				if got := planner.Replay(data.SubjectZone, h).State; got != from {
 					t.Fatalf("history state = %s, want %s", got, from)
 				}
 				ev, err := planner.Transition(h, fields(to), t0.AddDate(0, 1, 0), engineer)
@@ -102,8 +102,8 @@ func TestTransitionTable(t *testing.T) {
 				if ev.From != from || ev.To != wantTo || ev.Seq != len(h)+1 || ev.Actor != "ANRT" || ev.Role != "engineer" || ev.Kind != data.SubjectZone {
 					t.Errorf("event = %+v, want %s -> %s seq %d by ANRT", ev, from, wantTo, len(h)+1)
 				}
-				if !slices.Equal(planner.Next(from), legal[from]) && len(legal[from]) > 0 {
-					t.Errorf("Next(%s) = %v, want %v", from, planner.Next(from), legal[from])
+				if !slices.Equal(planner.Next(data.SubjectZone, from), legal[from]) && len(legal[from]) > 0 {
+					t.Errorf("Next(%s) = %v, want %v", from, planner.Next(data.SubjectZone, from), legal[from])
 				}
 			})
 		}
@@ -112,7 +112,7 @@ func TestTransitionTable(t *testing.T) {
 
 func TestDefaultsAndCarry(t *testing.T) {
 	h := historyTo(t, data.StateAssigned)
-	if st := planner.Replay(h); st.Operator != "604-01" || st.Deadline != nil {
+	if st := planner.Replay(data.SubjectZone, h); st.Operator != "604-01" || st.Deadline != nil {
 		t.Fatalf("after assignment: %+v, want operator 604-01, no deadline", st)
 	}
 	start := time.Date(2026, 3, 15, 8, 30, 0, 0, time.UTC)
@@ -157,7 +157,7 @@ func TestDefaultsAndCarry(t *testing.T) {
 		t.Errorf("reinstated = %+v, %v; want no operator or deadline", r, err)
 	}
 	h = append(h, r)
-	if st := planner.Replay(h); st.State != data.StateIdentified || st.Operator != "" || st.Deadline != nil || st.Seq != 6 {
+	if st := planner.Replay(data.SubjectZone, h); st.State != data.StateIdentified || st.Operator != "" || st.Deadline != nil || st.Seq != 6 {
 		t.Errorf("after reinstatement: %+v", st)
 	}
 }
@@ -285,7 +285,7 @@ func TestOverdue(t *testing.T) {
 	}
 	// From a history: works started with the 15-month default.
 	h := historyTo(t, data.StateWorksStarted)
-	st := planner.Replay(h)
+	st := planner.Replay(data.SubjectZone, h)
 	if st.Overdue(h[2].At.AddDate(0, 15, -1)) || !st.Overdue(h[2].At.AddDate(0, 15, 1)) {
 		t.Errorf("overdue around the 15-month deadline %v", st.Deadline)
 	}

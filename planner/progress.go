@@ -6,14 +6,17 @@ import (
 	"time"
 
 	"github.com/taghtia/taghtia/data"
+	"github.com/taghtia/taghtia/planner/fibre"
 )
 
 // Counts are subjects per state, every state present.
 type Counts map[data.State]int
 
-func newCounts() Counts {
+func newCounts() Counts { return countsOf(data.States) }
+
+func countsOf(states []data.State) Counts {
 	c := Counts{}
-	for _, s := range data.States {
+	for _, s := range states {
 		c[s] = 0
 	}
 	return c
@@ -55,7 +58,7 @@ func Summarize(zones []data.Zone, events map[string][]data.Event, now time.Time)
 	for _, z := range zones {
 		hist := events[z.ID]
 		all = append(all, hist...)
-		st := Replay(hist)
+		st := Replay(data.SubjectZone, hist)
 		over := st.Overdue(now)
 		add := func(groups map[string]*Group, key, name string) {
 			g := groups[key]
@@ -124,3 +127,78 @@ func replayDays(n int, events []data.Event) []Day {
 }
 
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// UrbanSiteTarget is the national target for administrative sites: the
+// 6,300 urban ones connected to fibre by 2026 (rural ones go to
+// satellite).
+const UrbanSiteTarget = 6300
+
+// Connected reports whether a site in state s is connected: in service
+// or verified.
+func Connected(s data.State) bool { return s == data.StateInService || s == data.StateVerified }
+
+// TrackedSite is what site progress reads of a planned administrative
+// site.
+type TrackedSite struct {
+	ID    string
+	Tech  string // fibre or satellite, as the plan chose
+	Urban bool
+}
+
+// TechProgress is the progress of the sites of one technology.
+type TechProgress struct {
+	Sites     int    `json:"sites"`
+	States    Counts `json:"states"`
+	Connected int    `json:"connected"`
+}
+
+// SiteProgress is how far a set of administrative sites has come.
+// Counts list every state a site can be in (not identified).
+type SiteProgress struct {
+	Sites          int                     `json:"total"`
+	States         Counts                  `json:"states"`
+	Connected      int                     `json:"connected"` // in service or verified
+	Overdue        int                     `json:"overdue"`
+	ByTech         map[string]TechProgress `json:"by_tech"` // fibre and satellite always present
+	Urban          int                     `json:"urban"`
+	UrbanConnected int                     `json:"urban_connected"`
+	UrbanTarget    int                     `json:"urban_target"` // UrbanSiteTarget
+}
+
+// SummarizeSites counts sites per state and technology, and the urban
+// ones connected against UrbanSiteTarget. events holds each site's
+// history by site id, ordered by seq; a site without events is planned.
+func SummarizeSites(sites []TrackedSite, events map[string][]data.Event, now time.Time) SiteProgress {
+	l := mustLifecycle(data.SubjectSite)
+	states := l.States()
+	p := SiteProgress{Sites: len(sites), States: countsOf(states), ByTech: map[string]TechProgress{}, UrbanTarget: UrbanSiteTarget}
+	for _, tech := range []fibre.Tech{fibre.Fibre, fibre.Satellite} {
+		p.ByTech[string(tech)] = TechProgress{States: countsOf(states)}
+	}
+	for _, s := range sites {
+		st := l.replay(events[s.ID])
+		conn := Connected(st.State)
+		tp, ok := p.ByTech[s.Tech]
+		if !ok {
+			tp = TechProgress{States: countsOf(states)}
+		}
+		tp.Sites++
+		tp.States[st.State]++
+		p.States[st.State]++
+		if conn {
+			tp.Connected++
+			p.Connected++
+		}
+		p.ByTech[s.Tech] = tp
+		if st.Overdue(now) {
+			p.Overdue++
+		}
+		if s.Urban {
+			p.Urban++
+			if conn {
+				p.UrbanConnected++
+			}
+		}
+	}
+	return p
+}

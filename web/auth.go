@@ -11,10 +11,10 @@ import (
 
 // Roles a token may hold (MISSION "Users and what each may do"): an
 // engineer makes every change; an operator uploads its own network's
-// files and moves the zones assigned to it to works_started and
+// files and moves the zones and sites assigned to it to works_started and
 // in_service (with evidence) and comments on them; a region's authority
-// comments on the zones of its region. Without a token the API is read
-// only.
+// comments on the zones and sites of its region. Without a token the API
+// is read only.
 
 // role is the token's effective role: operator when it names an operator
 // and no role, else engineer.

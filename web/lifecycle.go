@@ -11,6 +11,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -22,8 +23,9 @@ import (
 	"github.com/taghtia/taghtia/planner"
 )
 
-// Tracker is what zone tracking reads and writes: the append-only event
-// log, and the measurements and population that verify a zone.
+// Tracker is what zone and site tracking reads and writes: the
+// append-only event log, and the measurements and population that verify
+// a zone.
 type Tracker interface {
 	AppendEvent(ctx context.Context, ev data.Event) error
 	Events(ctx context.Context, f data.EventFilter) ([]data.Event, error)
@@ -37,7 +39,9 @@ const DefaultMaxEvidence = 20 << 20
 // maxFields caps a transition's JSON body or one non-file form field.
 const maxFields = 1 << 20
 
-// tracking serves the zone lifecycle (planner.Transition) over HTTP.
+// tracking serves the lifecycle of zones and sites (planner.Transition)
+// over HTTP: the handlers below are shared, a subjectKind says what
+// differs (see zoneKind here, siteKind in sites.go).
 type tracking struct {
 	st          Tracker
 	th          coverage.Thresholds
@@ -64,9 +68,50 @@ func newTracking(opt Options) *tracking {
 
 func (s *Server) tracking() (*tracking, error) {
 	if s.track == nil {
-		return nil, notFound("zone tracking is not enabled on this server")
+		return nil, notFound("tracking of zones and sites is not enabled on this server")
 	}
 	return s.track, nil
+}
+
+// subject is a tracked zone or site as its kind's find returns it.
+type subject struct {
+	// listedIn is where it was found: a zone's snapshot, a site's
+	// scenario run (0: in none, known only by its history).
+	listedIn int64
+	region   string    // region code
+	zone     data.Zone // a zone: what Verify checks
+	// info is what its history shows of it besides its state.
+	info map[string]any
+}
+
+// subjectKind is what the shared lifecycle handlers need of one kind of
+// subject.
+type subjectKind struct {
+	kind data.SubjectKind
+	noun string // "zone", "site"
+	// find looks a subject up, given its history; a subject neither
+	// listed nor with history is an error (404 not_found).
+	find func(ctx context.Context, id string, hist []data.Event) (subject, error)
+}
+
+// apiPath is the path segment of a subject kind's API: zones, sites.
+func apiPath(kind data.SubjectKind) string { return string(kind) + "s" }
+
+// zoneKind is the zones' lifecycle: found in the latest snapshot, else in
+// the one its last event recorded (see findZone).
+func (s *Server) zoneKind() subjectKind {
+	return subjectKind{kind: data.SubjectZone, noun: "zone", find: func(ctx context.Context, id string, hist []data.Event) (subject, error) {
+		z, snapID, latest, err := s.findZone(ctx, id, hist)
+		if err != nil {
+			return subject{}, err
+		}
+		if snapID == 0 && len(hist) == 0 {
+			return subject{}, notFound("no zone " + strconv.Quote(id) + " in the latest snapshot, and no history")
+		}
+		sub := subject{listedIn: snapID, region: z.RegionCode, zone: z,
+			info: map[string]any{"zone": id, "snapshot": snapID, "in_latest_snapshot": latest, "programme": z.Programme}}
+		return sub, nil
+	}}
 }
 
 // now is the server's clock.
@@ -77,14 +122,14 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// statuses replays the history of every tracked zone: by zone id, the
-// status and the events. Without tracking there is none.
-func (s *Server) statuses(ctx context.Context) (map[string]planner.Status, map[string][]data.Event, error) {
+// statuses replays the history of every tracked subject of kind: by id,
+// the status and the events. Without tracking there is none.
+func (s *Server) statuses(ctx context.Context, kind data.SubjectKind) (map[string]planner.Status, map[string][]data.Event, error) {
 	st, ev := map[string]planner.Status{}, map[string][]data.Event{}
 	if s.track == nil {
 		return st, ev, nil
 	}
-	all, err := s.track.st.Events(ctx, data.EventFilter{Kind: data.SubjectZone})
+	all, err := s.track.st.Events(ctx, data.EventFilter{Kind: kind})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,7 +137,7 @@ func (s *Server) statuses(ctx context.Context) (map[string]planner.Status, map[s
 		ev[e.Subject] = append(ev[e.Subject], e)
 	}
 	for id, h := range ev {
-		st[id] = planner.Replay(h)
+		st[id] = planner.Replay(kind, h)
 	}
 	return st, ev, nil
 }
@@ -120,7 +165,7 @@ type zoneWithState struct {
 
 // withStates adds each zone's lifecycle state.
 func (s *Server) withStates(ctx context.Context, zones []data.Zone) ([]zoneWithState, error) {
-	sts, _, err := s.statuses(ctx)
+	sts, _, err := s.statuses(ctx, data.SubjectZone)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +187,7 @@ func (s *Server) stateOfZone(ctx context.Context, id string) (zoneState, error) 
 	if err != nil {
 		return zoneState{}, err
 	}
-	return stateOf(planner.Replay(h), len(h) > 0, s.now()), nil
+	return stateOf(planner.Replay(data.SubjectZone, h), len(h) > 0, s.now()), nil
 }
 
 // findZone looks a zone up in the latest snapshot, else in the snapshot
@@ -190,60 +235,69 @@ func eventView(ev data.Event) eventJSON {
 	}
 	out := eventJSON{Event: ev}
 	if ev.Evidence != nil {
-		out.EvidenceURL = fmt.Sprintf("/api/v1/zones/%s/events/%d/evidence", ev.Subject, ev.Seq)
+		out.EvidenceURL = fmt.Sprintf("/api/v1/%s/%s/events/%d/evidence", apiPath(ev.Kind), url.PathEscape(ev.Subject), ev.Seq)
 	}
 	return out
 }
 
-// zoneAndHistory reads a zone's history and finds the zone (see
-// findZone); a zone in no snapshot and without history is not found.
-func (s *Server) zoneAndHistory(ctx context.Context, tr *tracking, id string) ([]data.Event, data.Zone, int64, bool, error) {
-	hist, err := tr.st.Events(ctx, data.EventFilter{Kind: data.SubjectZone, Subject: id})
+// subjectAndHistory reads a subject's history and finds it (see
+// subjectKind.find).
+func (k subjectKind) subjectAndHistory(ctx context.Context, tr *tracking, id string) ([]data.Event, subject, error) {
+	hist, err := tr.st.Events(ctx, data.EventFilter{Kind: k.kind, Subject: id})
 	if err != nil {
-		return nil, data.Zone{}, 0, false, err
+		return nil, subject{}, err
 	}
-	z, snapID, latest, err := s.findZone(ctx, id, hist)
+	sub, err := k.find(ctx, id, hist)
 	if err != nil {
-		return nil, z, 0, false, err
+		return nil, subject{}, err
 	}
-	if snapID == 0 && len(hist) == 0 {
-		return nil, z, 0, false, notFound("no zone " + strconv.Quote(id) + " in the latest snapshot, and no history")
+	if sub.listedIn == 0 {
+		sub.region = planner.Replay(k.kind, hist).Region
 	}
-	return hist, z, snapID, latest, nil
+	return hist, sub, nil
 }
 
-// zoneHistory serves GET /zones/{id}/history: the zone's status and
-// every event.
-func (s *Server) zoneHistory(w http.ResponseWriter, r *http.Request) error {
-	tr, err := s.tracking()
-	if err != nil {
-		return err
+// history serves GET /{zones,sites}/{id}/history: the subject's status
+// and every event.
+func (s *Server) history(k subjectKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tr, err := s.tracking()
+		if err != nil {
+			return err
+		}
+		ctx, id := r.Context(), chi.URLParam(r, "id")
+		hist, sub, err := k.subjectAndHistory(ctx, tr, id)
+		if err != nil {
+			return err
+		}
+		st := planner.Replay(k.kind, hist)
+		events := make([]eventJSON, len(hist))
+		for i, ev := range hist {
+			events[i] = eventView(ev)
+		}
+		out := map[string]any{
+			"region_code": sub.region, "state": st.State, "operator": st.Operator, "deadline": st.Deadline, "overdue": st.Overdue(tr.now()),
+			"since": sinceOf(st), "next": append(planner.Next(k.kind, st.State), planner.Comment), "seq": st.Seq, "events": events,
+		}
+		for key, v := range sub.info {
+			out[key] = v
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
 	}
-	ctx, id := r.Context(), chi.URLParam(r, "id")
-	hist, z, snapID, latest, err := s.zoneAndHistory(ctx, tr, id)
-	if err != nil {
-		return err
-	}
-	found := snapID != 0
-	st := planner.Replay(hist)
-	events := make([]eventJSON, len(hist))
-	for i, ev := range hist {
-		events[i] = eventView(ev)
-	}
-	region := z.RegionCode
-	if !found {
-		region = st.Region
-	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"zone": id, "snapshot": snapID, "in_latest_snapshot": latest, "region_code": region, "programme": z.Programme,
-		"state": st.State, "operator": st.Operator, "deadline": st.Deadline, "overdue": st.Overdue(tr.now()),
-		"next": append(planner.Next(st.State), planner.Comment), "seq": st.Seq, "events": events,
-	})
-	return nil
 }
 
-// transitionBody is what POST /zones/{id}/transitions reads (JSON, or
-// the same names as form fields).
+// sinceOf is when the status last changed state, nil before any change.
+func sinceOf(st planner.Status) *time.Time {
+	if st.Since.IsZero() {
+		return nil
+	}
+	t := st.Since.UTC()
+	return &t
+}
+
+// transitionBody is what POST /{zones,sites}/{id}/transitions reads
+// (JSON, or the same names as form fields).
 type transitionBody struct {
 	To       string `json:"to"`
 	Comment  string `json:"comment"`
@@ -346,84 +400,86 @@ func trackError(err error) error {
 	return err
 }
 
-// postTransition serves POST /zones/{id}/transitions: checks the caller's
-// token, the step and (for verified) the fresh measurements, then appends
-// the event as the next of the history it read: 201 with the event, or
-// 409 conflict when someone changed the zone meanwhile.
-func (s *Server) postTransition(w http.ResponseWriter, r *http.Request) error {
-	tr, err := s.tracking()
-	if err != nil {
-		return err
-	}
-	tok, ok, err := s.callerToken(r)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return unauthenticated("changing a zone needs a token: send it as Authorization: Bearer TOKEN")
-	}
-	actor := tok.actor()
-	body, evidence, err := tr.readTransition(w, r)
-	if err != nil {
-		return err
-	}
-	deadline, err := parseDeadline(body.Deadline)
-	if err != nil {
-		return err
-	}
-	ctx, id := r.Context(), chi.URLParam(r, "id")
-	hist, z, snapID, _, err := s.zoneAndHistory(ctx, tr, id)
-	if err != nil {
-		return err
-	}
-	found := snapID != 0
-	req := planner.Request{
-		Kind: data.SubjectZone, Subject: id, To: data.State(strings.TrimSpace(body.To)), Comment: body.Comment,
-		Operator: strings.TrimSpace(body.Operator), Deadline: deadline, Reason: body.Reason, Evidence: evidence,
-	}
-	if found {
-		req.Snapshot, req.Region = snapID, z.RegionCode
-	} else {
-		req.Region = planner.Replay(hist).Region
-	}
-	to, st, err := planner.Validate(hist, req, actor)
-	if err != nil {
-		return trackError(err)
-	}
-	now := tr.now()
-	if to == data.StateVerified {
-		if !found {
-			return &Error{Status: http.StatusConflict, Code: "not_verified", Message: "zone " + id + " is in no stored snapshot, so its cells are unknown"}
-		}
-		chk, err := planner.Verify(ctx, tr.st, planner.VerifyQuery{Zone: z, Operator: st.Operator, Thresholds: tr.th, Now: now})
+// transitions serves POST /{zones,sites}/{id}/transitions: checks the
+// caller's token, the step and (for a zone's verified) the fresh
+// measurements, then appends the event as the next of the history it
+// read: 201 with the event, or 409 conflict when someone changed the
+// subject meanwhile.
+func (s *Server) transitions(k subjectKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		tr, err := s.tracking()
 		if err != nil {
 			return err
 		}
-		if !chk.Summary.OK {
-			return &Error{Status: http.StatusConflict, Code: "not_verified", Message: chk.Summary.Message,
-				Details: map[string]any{"missing": chk.Missing(), "check": chk.Summary}}
+		tok, ok, err := s.callerToken(r)
+		if err != nil {
+			return err
 		}
-		req.Check = &chk
-	}
-	ev, err := planner.Transition(hist, req, now, actor)
-	if err != nil {
-		return trackError(err)
-	}
-	if err := tr.st.AppendEvent(ctx, ev); err != nil {
-		if errors.Is(err, data.ErrConflict) {
-			return &Error{Status: http.StatusConflict, Code: "conflict",
-				Message: fmt.Sprintf("zone %s changed since its history was read (it had %d events): reload and retry", id, len(hist))}
+		if !ok {
+			return unauthenticated("changing a " + k.noun + " needs a token: send it as Authorization: Bearer TOKEN")
 		}
-		return err
+		actor := tok.actor()
+		body, evidence, err := tr.readTransition(w, r)
+		if err != nil {
+			return err
+		}
+		deadline, err := parseDeadline(body.Deadline)
+		if err != nil {
+			return err
+		}
+		ctx, id := r.Context(), chi.URLParam(r, "id")
+		hist, sub, err := k.subjectAndHistory(ctx, tr, id)
+		if err != nil {
+			return err
+		}
+		req := planner.Request{
+			Kind: k.kind, Subject: id, To: data.State(strings.TrimSpace(body.To)), Comment: body.Comment,
+			Operator: strings.TrimSpace(body.Operator), Deadline: deadline, Reason: body.Reason, Evidence: evidence,
+			Snapshot: sub.listedIn, Region: sub.region,
+		}
+		to, st, err := planner.Validate(hist, req, actor)
+		if err != nil {
+			return trackError(err)
+		}
+		now := tr.now()
+		if to == data.StateVerified && k.kind == data.SubjectZone {
+			if sub.listedIn == 0 {
+				return &Error{Status: http.StatusConflict, Code: "not_verified", Message: "zone " + id + " is in no stored snapshot, so its cells are unknown"}
+			}
+			chk, err := planner.Verify(ctx, tr.st, planner.VerifyQuery{Zone: sub.zone, Operator: st.Operator, Thresholds: tr.th, Now: now})
+			if err != nil {
+				return err
+			}
+			if !chk.Summary.OK {
+				return &Error{Status: http.StatusConflict, Code: "not_verified", Message: chk.Summary.Message,
+					Details: map[string]any{"missing": chk.Missing(), "check": chk.Summary}}
+			}
+			req.Check = &chk
+		}
+		ev, err := planner.Transition(hist, req, now, actor)
+		if err != nil {
+			return trackError(err)
+		}
+		if err := tr.st.AppendEvent(ctx, ev); err != nil {
+			if errors.Is(err, data.ErrConflict) {
+				return &Error{Status: http.StatusConflict, Code: "conflict",
+					Message: fmt.Sprintf("%s %s changed since its history was read (it had %d events): reload and retry", k.noun, id, len(hist))}
+			}
+			return err
+		}
+		w.Header().Set("Location", fmt.Sprintf("/api/v1/%s/%s/history", apiPath(k.kind), url.PathEscape(id)))
+		writeJSON(w, http.StatusCreated, eventView(ev))
+		return nil
 	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/zones/%s/history", id))
-	writeJSON(w, http.StatusCreated, eventView(ev))
-	return nil
 }
 
-// eventEvidence serves GET /zones/{id}/events/{seq}/evidence: the file,
-// as an attachment of its media type.
-func (s *Server) eventEvidence(w http.ResponseWriter, r *http.Request) error {
+// eventEvidence serves GET /{zones,sites}/{id}/events/{seq}/evidence:
+// the file, as an attachment of its media type.
+func (s *Server) eventEvidence(k subjectKind) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error { return s.evidence(w, r, k) }
+}
+
+func (s *Server) evidence(w http.ResponseWriter, r *http.Request, k subjectKind) error {
 	tr, err := s.tracking()
 	if err != nil {
 		return err
@@ -439,12 +495,12 @@ func (s *Server) eventEvidence(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || seq < 1 {
 		return invalid("seq must be a whole number from 1, got " + strconv.Quote(chi.URLParam(r, "seq")))
 	}
-	ev, err := tr.st.EventEvidence(r.Context(), data.SubjectZone, id, seq)
+	ev, err := tr.st.EventEvidence(r.Context(), k.kind, id, seq)
 	if err != nil {
 		return err
 	}
 	if ev.Evidence == nil {
-		return notFound(fmt.Sprintf("event %d of zone %s has no evidence", seq, id))
+		return notFound(fmt.Sprintf("event %d of %s %s has no evidence", seq, k.noun, id))
 	}
 	ctype := ev.Evidence.Type
 	if ctype == "" {

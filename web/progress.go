@@ -11,10 +11,12 @@ import (
 // programme's zones covered.
 const ProgrammeDeadline = "2026-12-31"
 
-// progress serves GET /progress?region=&operator=: the programme zones of
-// the latest snapshot per state (a zone without events is identified),
-// per region and per assigned operator, against the target, with the
-// overdue count and the counts after each day with an event.
+// progress serves GET /progress?region=&operator=&scenario=: the
+// programme zones of the latest snapshot per state (a zone without events
+// is identified), per region and per assigned operator, against the
+// target, with the overdue count and the counts after each day with an
+// event; and sites, the administrative sites of the scenario run (see
+// siteProgress; region and operator filter them too).
 func (s *Server) progress(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	q := r.URL.Query()
@@ -31,7 +33,7 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sts, events, err := s.statuses(ctx)
+	sts, events, err := s.statuses(ctx, data.SubjectZone)
 	if err != nil {
 		return err
 	}
@@ -52,11 +54,15 @@ func (s *Server) progress(w http.ResponseWriter, r *http.Request) error {
 	if target > 0 {
 		share = float64(p.States[data.StateVerified]) / float64(target)
 	}
+	sites, err := s.siteProgress(r, region, operator)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"snapshot": snap.ID, "region": region, "operator": operator,
 		"target": target, "deadline": ProgrammeDeadline, "verified_share": share,
 		"zones": p.Zones, "states": p.States, "overdue": p.Overdue,
-		"by_region": p.ByRegion, "by_operator": p.ByOperator, "history": p.History,
+		"by_region": p.ByRegion, "by_operator": p.ByOperator, "history": p.History, "sites": sites,
 	})
 	return nil
 }

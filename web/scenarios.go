@@ -48,6 +48,7 @@ type scenarios struct {
 	now  func() time.Time
 	log  *slog.Logger
 	turn chan struct{}
+	rows siteCache // the site rows of the run last read (sites.go)
 }
 
 func newScenarios(opt Options) *scenarios {

@@ -36,7 +36,8 @@ type Options struct {
 	Log       *slog.Logger
 	Operators []Operator
 	Simulated bool // measurements come from the simulator
-	// Tracking (zone lifecycle, verification, progress; see lifecycle.go):
+	// Tracking (zone and site lifecycle, verification, progress; see
+	// lifecycle.go and sites.go; sites also need Scenarios):
 	// Tracker holds the events, Tokens say who may change them (nil: no
 	// one), Thresholds verify (zero: the built-in ones). MaxEvidence caps
 	// an evidence file (default 20 MB); Now is the clock (default
@@ -121,9 +122,15 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/roaming", s.handle(s.roaming))
 		r.Get("/cells/{cell}/evidence", s.handle(s.cellEvidence))
 		r.Get("/evidence", s.handle(s.evidenceAt))
-		r.Get("/zones/{id}/history", s.handle(s.zoneHistory))
-		r.Post("/zones/{id}/transitions", s.handle(s.postTransition))
-		r.Get("/zones/{id}/events/{seq}/evidence", s.handle(s.eventEvidence))
+		zone, site := s.zoneKind(), s.siteKind()
+		r.Get("/zones/{id}/history", s.handle(s.history(zone)))
+		r.Post("/zones/{id}/transitions", s.handle(s.transitions(zone)))
+		r.Get("/zones/{id}/events/{seq}/evidence", s.handle(s.eventEvidence(zone)))
+		r.Get("/sites", s.handle(s.listSites))
+		r.Get("/sites/{id}", s.handle(s.getSite))
+		r.Get("/sites/{id}/history", s.handle(s.history(site)))
+		r.Post("/sites/{id}/transitions", s.handle(s.transitions(site)))
+		r.Get("/sites/{id}/events/{seq}/evidence", s.handle(s.eventEvidence(site)))
 		r.Get("/progress", s.handle(s.progress))
 		r.Post("/uploads", s.uploadHandler(func(u *uploads) handlerFunc { return u.post }))
 		r.Get("/uploads/{id}", s.uploadHandler(func(u *uploads) handlerFunc { return u.get }))
