@@ -676,7 +676,31 @@
         t('st_verified') + '</th><th>' + t('overdue') + '</th></tr>' + p.by_operator.map((g) => '<tr><td>' + escapeHTML(operatorShort(g.key)) + '</td><td>' + fmt(g.zones) +
         '</td><td>' + fmt(g.states.in_service || 0) + '</td><td>' + fmt(g.states.verified || 0) + '</td><td>' + fmt(g.overdue) + '</td></tr>').join('') + '</table>';
     }
+    html += sitesProgressHTML(p.sites);
     el.innerHTML = html;
+  }
+
+  // sitesProgressHTML is the administrative sites of the newest plan:
+  // urban sites connected against the 6,300 target, and per technology
+  // how many are at each step (connected is in service or verified).
+  function sitesProgressHTML(sp) {
+    if (!sp || !sp.total) return '';
+    // Columns: planned, engaged (assigned or works started), connected,
+    // verified, and dropped when any is.
+    const cols = [['planned', stateName('planned'), ['planned']], ['engaged', t('p_engaged'), ['assigned', 'works_started']],
+      ['in_service', t('p_connected'), ['in_service']], ['verified', stateName('verified'), ['verified']]];
+    if ((sp.states || {}).dropped) cols.push(['dropped', stateName('dropped'), ['dropped']]);
+    let html = '<h3>' + t('p_sites') + '</h3><div class="figs" data-testid="progress-sites"><div class="fig"><b>' + fmt(sp.urban_connected) + '</b> / ' + fmt(sp.urban_target) +
+      '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_connected_share || 0) + ')</small></div>' +
+      '<div class="fig"><b' + (sp.overdue ? ' class="overdue"' : '') + '>' + fmt(sp.overdue) + '</b> ' + t('p_overdue') + '<br><small>' + t('deadline') + ' ' +
+      escapeHTML(date(sp.deadline)) + '</small></div></div>';
+    html += '<table class="tbl" data-testid="progress-sites-tech"><tr><th></th>' + cols.map((c) => '<th>' + escapeHTML(c[1]) + '</th>').join('') + '</tr>' +
+      ['fibre', 'satellite'].map((k) => {
+        const x = (sp.by_tech || {})[k] || { states: {} };
+        return '<tr data-tech="' + k + '"><td><span class="sw" style="background:' + PLAN_COLOURS[k] + '"></span>' + t('pl_' + k) + '</td>' +
+          cols.map((c) => '<td data-col="' + c[0] + '">' + fmt(c[2].reduce((n, st) => n + (x.states[st] || 0), 0)) + '</td>').join('') + '</tr>';
+      }).join('') + '</table>';
+    return html;
   }
 
   // ---- planning scenarios ----
