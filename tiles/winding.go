@@ -70,16 +70,22 @@ func roundAndRewind(g orb.Geometry) orb.Geometry {
 // snapLine snaps a line's points to integers and drops repeated ones; nil
 // when fewer than two remain.
 func snapLine(l orb.LineString) orb.LineString {
-	out := make(orb.LineString, 0, len(l))
-	for _, pt := range l {
+	out := snapPoints(l)
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// snapPoints rounds pts to integers, dropping repeated points.
+func snapPoints(pts []orb.Point) []orb.Point {
+	out := make([]orb.Point, 0, len(pts))
+	for _, pt := range pts {
 		q := orb.Point{math.Round(pt[0]), math.Round(pt[1])}
 		if n := len(out); n > 0 && out[n-1] == q {
 			continue
 		}
 		out = append(out, q)
-	}
-	if len(out) < 2 {
-		return nil
 	}
 	return out
 }
@@ -110,14 +116,7 @@ func fixPolygon(p orb.Polygon) orb.Polygon {
 }
 
 func snapRing(r orb.Ring) orb.Ring {
-	out := make(orb.Ring, 0, len(r))
-	for _, pt := range r {
-		q := orb.Point{math.Round(pt[0]), math.Round(pt[1])}
-		if n := len(out); n > 0 && out[n-1] == q {
-			continue
-		}
-		out = append(out, q)
-	}
+	out := orb.Ring(snapPoints(r))
 	if n := len(out); n > 1 && out[0] != out[n-1] {
 		out = append(out, out[0])
 	}

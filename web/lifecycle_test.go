@@ -192,17 +192,7 @@ func startTracking(t *testing.T, tracker string) *trackEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokFile := filepath.Join(dir, "tokens.yaml")
-	os.WriteFile(tokFile, []byte(fmt.Sprintf(`tokens:
-  - {token: %q, name: ANRT}
-  - {token: %q, operator: "604-01", name: Maroc Telecom}
-  - {token: %q, role: operator, operator: "604-02", name: inwi}
-  - {token: %q, role: region, region: "09", name: Souss-Massa}
-`, engineerToken, iamToken, inwiToken, soussToken)), 0o600)
-	toks, err := web.LoadTokens(tokFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	toks := trackTokens(t, dir)
 	var tr web.Tracker = st
 	if tracker == "fake" {
 		env.fake = &fakeTracker{events: map[string][]data.Event{}, src: st}
@@ -216,16 +206,47 @@ func startTracking(t *testing.T, tracker string) *trackEnv {
 	return env
 }
 
+// trackTokens writes and loads the token file of the tracking tests: the
+// regulator's engineer, two operators and Souss-Massa's authority.
+func trackTokens(t *testing.T, dir string) []web.Token {
+	t.Helper()
+	tokFile := filepath.Join(dir, "tokens.yaml")
+	os.WriteFile(tokFile, []byte(fmt.Sprintf(`tokens:
+  - {token: %q, name: ANRT}
+  - {token: %q, operator: "604-01", name: Maroc Telecom}
+  - {token: %q, role: operator, operator: "604-02", name: inwi}
+  - {token: %q, role: region, region: "09", name: Souss-Massa}
+`, engineerToken, iamToken, inwiToken, soussToken)), 0o600)
+	toks, err := web.LoadTokens(tokFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return toks
+}
+
 // post sends a JSON transition.
 func (e *trackEnv) post(t *testing.T, zone, token string, body map[string]string) (int, []byte) {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	return do(t, "POST", e.base+"/api/v1/zones/"+zone+"/transitions", token, "application/json", bytes.NewReader(b))
+	return postJSON(t, e.base+"/api/v1/zones/"+zone+"/transitions", token, body)
 }
 
 // postForm sends a multipart transition, with an evidence file when
 // content is not nil.
 func (e *trackEnv) postForm(t *testing.T, zone, token string, fields map[string]string, name, ctype string, content []byte) (int, []byte) {
+	t.Helper()
+	return postMultipart(t, e.base+"/api/v1/zones/"+zone+"/transitions", token, fields, name, ctype, content)
+}
+
+// postJSON sends body as JSON to a transitions URL.
+func postJSON(t *testing.T, url, token string, body map[string]string) (int, []byte) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	return do(t, "POST", url, token, "application/json", bytes.NewReader(b))
+}
+
+// postMultipart sends fields and, when content is not nil, an evidence
+// file part as a multipart form to a transitions URL.
+func postMultipart(t *testing.T, url, token string, fields map[string]string, name, ctype string, content []byte) (int, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -242,7 +263,7 @@ func (e *trackEnv) postForm(t *testing.T, zone, token string, fields map[string]
 		pw.Write(content)
 	}
 	mw.Close()
-	return do(t, "POST", e.base+"/api/v1/zones/"+zone+"/transitions", token, mw.FormDataContentType(), &buf)
+	return do(t, "POST", url, token, mw.FormDataContentType(), &buf)
 }
 
 // addMeasurements stores n measurements of op on 4G at the centre of each

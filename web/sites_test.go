@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"mime/multipart"
 	"net/http/httptest"
-	"net/textproto"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -94,17 +91,7 @@ func startSites(t *testing.T, empty bool) *siteEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokFile := filepath.Join(dir, "tokens.yaml")
-	os.WriteFile(tokFile, []byte(fmt.Sprintf(`tokens:
-  - {token: %q, name: ANRT}
-  - {token: %q, operator: "604-01", name: Maroc Telecom}
-  - {token: %q, role: operator, operator: "604-02", name: inwi}
-  - {token: %q, role: region, region: "09", name: Souss-Massa}
-`, engineerToken, iamToken, inwiToken, soussToken)), 0o600)
-	toks, err := web.LoadTokens(tokFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	toks := trackTokens(t, dir)
 	srv := web.New(web.Options{Store: st, Tiles: set, Tracker: st, Tokens: toks, Thresholds: coverage.DefaultThresholds(),
 		MaxEvidence: maxEvidence, Now: e.clock.now, Scenarios: st})
 	ts := httptest.NewServer(srv.Handler())
@@ -115,25 +102,13 @@ func startSites(t *testing.T, empty bool) *siteEnv {
 
 func (e *siteEnv) post(t *testing.T, site, token string, body map[string]string) (int, []byte) {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	return do(t, "POST", e.base+"/api/v1/sites/"+site+"/transitions", token, "application/json", bytes.NewReader(b))
+	return postJSON(t, e.base+"/api/v1/sites/"+site+"/transitions", token, body)
 }
 
 // postForm sends a multipart transition with an evidence file.
 func (e *siteEnv) postForm(t *testing.T, site, token string, fields map[string]string, name string, content []byte) (int, []byte) {
 	t.Helper()
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
-	for k, v := range fields {
-		mw.WriteField(k, v)
-	}
-	h := textproto.MIMEHeader{}
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="evidence"; filename=%q`, name))
-	h.Set("Content-Type", "application/pdf")
-	pw, _ := mw.CreatePart(h)
-	pw.Write(content)
-	mw.Close()
-	return do(t, "POST", e.base+"/api/v1/sites/"+site+"/transitions", token, mw.FormDataContentType(), &buf)
+	return postMultipart(t, e.base+"/api/v1/sites/"+site+"/transitions", token, fields, name, "application/pdf", content)
 }
 
 type siteOut struct {
