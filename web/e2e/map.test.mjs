@@ -311,9 +311,9 @@ test('planning: scenario totals, schedule, routes and sites on the map, comparis
 
     // Closing the section hides what it drew.
     await page.locator('#planning summary').click();
-    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-routes', 'visibility')), 'none');
-    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-sites', 'visibility')), 'none');
-    assert.equal(await page.evaluate(() => window.taghtiaMap.getLayoutProperty('plan-zones', 'visibility')), 'none');
+    // (the details element's toggle event comes after the click resolves)
+    await page.waitForFunction(() => ['plan-routes', 'plan-sites', 'plan-zones'].every((id) => window.taghtiaMap.getLayoutProperty(id, 'visibility') === 'none'),
+      null, { timeout: 5000 });
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
