@@ -272,6 +272,17 @@ test('planning: scenario totals, schedule, routes and sites on the map, comparis
       await settled(page);
       assert.ok(await rendered(page, 'plan-routes') > 0, 'plan-routes rendered features near ' + site.id);
       assert.ok(await rendered(page, 'plan-sites') > 0, 'plan-sites rendered features near ' + site.id);
+      // A click on the site: its popup with its lifecycle state.
+      const xy = await page.evaluate((c) => {
+        const m = window.taghtiaMap, p = m.project(c), r = m.getCanvas().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y];
+      }, [site.lon, site.lat]);
+      await page.mouse.click(xy[0], xy[1]);
+      await page.waitForSelector('[data-testid=site-state]', { timeout: 10000 });
+      assert.match(await page.locator('[data-testid=site-state]').textContent(), /Planifié|Attribué|Travaux|Raccordé|Vérifié|Abandonné/);
+      assert.equal(await page.locator('.maplibregl-popup').count(), 1, 'one popup: the site, not the cell evidence under it');
+      await page.screenshot({ path: join(shots, 'planning-site.png') });
+      await page.evaluate(() => document.querySelectorAll('.plan-pop .maplibregl-popup-close-button').forEach((b) => b.click()));
     } else {
       t.diagnostic('the scenario has no fibre site: the rendered-route check is skipped');
     }

@@ -280,6 +280,8 @@
   }
 
   function stateName(s) { return t('st_' + s); }
+  // A site's state (in service reads "connected").
+  function siteStateName(s) { return t('ss_' + s); }
   // arrow points the way the text reads.
   const arrow = () => (state.lang === 'ar' ? ' ← ' : ' → ');
   // opHTML is an operator's name and code, isolated so its parentheses
@@ -687,9 +689,9 @@
     if (!sp || !sp.total) return '';
     // Columns: planned, engaged (assigned or works started), connected,
     // verified, and dropped when any is.
-    const cols = [['planned', stateName('planned'), ['planned']], ['engaged', t('p_engaged'), ['assigned', 'works_started']],
-      ['in_service', t('p_connected'), ['in_service']], ['verified', stateName('verified'), ['verified']]];
-    if ((sp.states || {}).dropped) cols.push(['dropped', stateName('dropped'), ['dropped']]);
+    const cols = [['planned', siteStateName('planned'), ['planned']], ['engaged', t('p_engaged'), ['assigned', 'works_started']],
+      ['in_service', siteStateName('in_service'), ['in_service']], ['verified', siteStateName('verified'), ['verified']]];
+    if ((sp.states || {}).dropped) cols.push(['dropped', siteStateName('dropped'), ['dropped']]);
     let html = '<h3>' + t('p_sites') + '</h3><div class="figs" data-testid="progress-sites"><div class="fig"><b>' + fmt(sp.urban_connected) + '</b> / ' + fmt(sp.urban_target) +
       '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_connected_share || 0) + ')</small></div>' +
       '<div class="fig"><b' + (sp.overdue ? ' class="overdue"' : '') + '>' + fmt(sp.overdue) + '</b> ' + t('p_overdue') + '<br><small>' + t('deadline') + ' ' +
@@ -907,7 +909,7 @@
   // A coverage hexagon at the grid's own resolution explains its level.
   map.on('click', 'coverage-fill', async (e) => {
     if (map.getZoom() < 9) return;
-    if (map.queryRenderedFeatures(e.point, { layers: ['zones-fill', 'disputes-fill', 'roaming-fill'].filter((l) => map.getLayer(l)) }).length) return;
+    if (map.queryRenderedFeatures(e.point, { layers: ['zones-fill', 'disputes-fill', 'roaming-fill', 'plan-sites', 'plan-zones'].filter((l) => map.getLayer(l)) }).length) return;
     const q = new URLSearchParams({ lon: e.lngLat.lng.toFixed(6), lat: e.lngLat.lat.toFixed(6), mcc_mnc: $('#operator').value, tech: $('#tech').value });
     let r;
     try { r = await getJSON('/api/v1/evidence?' + q); } catch (err) { return; }
@@ -958,8 +960,29 @@
       ? '<b>' + t('pl_lg_radio') + '</b><br>' + escapeHTML(tf('pl_radio_pop', { zone: p.zone, n: fmt(p.population || 0) })) + '<br>' + escapeHTML(money(p.cost_mad || 0))
       : '<b>' + escapeHTML(p.name || p.site) + '</b><br>' + t('pl_' + p.tech) + ' · ' + escapeHTML(money(p.cost_mad || 0)) +
         (p.tech === 'fibre' ? '<br>' + fmt(p.new_km || 0) + ' ' + t('km') + ' ' + t('pl_new_km') : '');
-    new maplibregl.Popup({ className: 'plan-pop' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+    const pop = new maplibregl.Popup({ className: 'plan-pop' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
+    if (p.kind === 'admin' && p.site) siteStatus(p.site, state.plan && state.plan.id).then((s) => { if (s && pop.isOpen()) pop.setHTML(html + s); });
   });
+
+  // siteStatus is the lifecycle line of an administrative site's popup:
+  // its state (in service reads "connected"), operator, deadline and last
+  // event; '' when the site is not tracked in that run.
+  async function siteStatus(id, scenario) {
+    let h;
+    try {
+      h = await getJSON('/api/v1/sites/' + encodeURIComponent(id) + '/history' + (scenario ? '?scenario=' + encodeURIComponent(scenario) : ''));
+    } catch (e) {
+      return '';
+    }
+    const name = siteStateName(h.state);
+    let out = '<div class="site-state" data-testid="site-state"><i style="background:' + (STATE_COLOURS[h.state] || '#777') + '"></i>' + escapeHTML(name);
+    if (h.operator) out += ' · ' + escapeHTML(operatorShort(h.operator));
+    if (h.deadline) out += ' · ' + t('deadline') + ' ' + escapeHTML(date(h.deadline));
+    if (h.overdue) out += ' · <span class="overdue">' + t('overdue') + '</span>';
+    const last = (h.events || [])[h.events.length - 1];
+    if (last) out += '<br><small>' + escapeHTML(dateShort(last.at) + ' · ' + (last.actor || '') + (last.comment ? ' · ' + last.comment : '')) + '</small>';
+    return out + '</div>';
+  }
   map.on('click', 'plan-zones', (e) => {
     if (map.queryRenderedFeatures(e.point, { layers: ['plan-sites'] }).length) return;
     const f = e.features[0];
