@@ -82,7 +82,7 @@ func Summarize(zones []data.Zone, events map[string][]data.Event, now time.Time)
 		}
 	}
 	p.ByRegion, p.ByOperator = sortedGroups(regions), sortedGroups(ops)
-	p.History = replayDays(len(zones), all)
+	p.History = replayDays(mustLifecycle(data.SubjectZone), len(zones), all)
 	return p
 }
 
@@ -96,19 +96,19 @@ func sortedGroups(m map[string]*Group) []Group {
 }
 
 // replayDays returns, for each UTC day with an event, the counts per
-// state of n subjects after that day's events.
-func replayDays(n int, events []data.Event) []Day {
+// state of n subjects of lifecycle l after that day's events.
+func replayDays(l *Lifecycle, n int, events []data.Event) []Day {
 	slices.SortStableFunc(events, func(a, b data.Event) int {
 		return cmp.Or(cmp.Compare(day(a.At), day(b.At)), cmp.Compare(a.Subject, b.Subject), cmp.Compare(a.Seq, b.Seq))
 	})
 	state := map[string]data.State{}
-	counts := newCounts()
-	counts[data.StateIdentified] = n
+	counts := countsOf(l.States())
+	counts[l.Start] = n
 	out := []Day{}
 	for i, ev := range events {
 		from, ok := state[ev.Subject]
 		if !ok {
-			from = data.StateIdentified
+			from = l.Start
 		}
 		if ev.To != "" {
 			counts[from]--
@@ -163,6 +163,7 @@ type SiteProgress struct {
 	Urban          int                     `json:"urban"`
 	UrbanConnected int                     `json:"urban_connected"`
 	UrbanTarget    int                     `json:"urban_target"` // UrbanSiteTarget
+	History        []Day                   `json:"history"`      // counts per state after each day with an event
 }
 
 // SummarizeSites counts sites per state and technology, and the urban
@@ -175,6 +176,7 @@ func SummarizeSites(sites []TrackedSite, events map[string][]data.Event, now tim
 	for _, tech := range []fibre.Tech{fibre.Fibre, fibre.Satellite} {
 		p.ByTech[string(tech)] = TechProgress{States: countsOf(states)}
 	}
+	var all []data.Event
 	for _, s := range sites {
 		st := l.replay(events[s.ID])
 		conn := Connected(st.State)
@@ -199,6 +201,8 @@ func SummarizeSites(sites []TrackedSite, events map[string][]data.Event, now tim
 				p.UrbanConnected++
 			}
 		}
+		all = append(all, events[s.ID]...)
 	}
+	p.History = replayDays(l, len(sites), all)
 	return p
 }

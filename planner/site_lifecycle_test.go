@@ -287,6 +287,23 @@ func TestSummarizeSites(t *testing.T) {
 	if p.Urban != 2 || p.UrbanConnected != 1 || p.UrbanTarget != 6300 {
 		t.Errorf("urban = %d connected %d target %d, want 2, 1, 6300", p.Urban, p.UrbanConnected, p.UrbanTarget)
 	}
+	// By day: site a's first two steps the day before, then the rest; the
+	// site outside the run is not counted.
+	events["a"][0].At, events["a"][1].At = late, late
+	h := planner.SummarizeSites(sites, events, t0).History
+	if len(h) != 2 || h[0].Date != late.Format("2006-01-02") || h[0].States[data.StateWorksStarted] != 1 || h[0].States[data.StatePlanned] != 3 ||
+		h[1].States[data.StatePlanned] != 1 || h[1].States[data.StateVerified] != 1 || h[1].States[data.StateDropped] != 0 {
+		t.Errorf("history = %+v", h)
+	}
+	for _, d := range h {
+		n := 0
+		for _, c := range d.States {
+			n += c
+		}
+		if _, ok := d.States[data.StateIdentified]; ok || n != len(sites) {
+			t.Errorf("day %s: %v, want the four sites in site states", d.Date, d.States)
+		}
+	}
 	empty := planner.SummarizeSites(nil, nil, t0)
 	if len(empty.ByTech) != 2 || empty.ByTech["satellite"].States == nil {
 		t.Errorf("no sites: by tech %v, want fibre and satellite listed", empty.ByTech)
