@@ -112,24 +112,39 @@ func DeclaredProps(f data.Feature) geojson.Properties {
 // zone, host and region as strings; population, covered and new_sites as
 // integers (Int); new_km, shared_km and cost_mad as float32.
 func PlanProps(f data.Feature) geojson.Properties {
+	return planProps(f, PlanStrings, PlanIntegers, PlanFloats)
+}
+
+// PlanBriefProps are the properties of a plan route or site point below
+// PlanDetailZoom: kind, tech and zone as strings, population as an
+// integer (a route has none of them). At national zooms thousands of
+// sites and routes share a tile, and their names, ids and costs (unique
+// values) made it a megabyte; the map shows details from PlanDetailZoom.
+func PlanBriefProps(f data.Feature) geojson.Properties {
+	return planProps(f, PlanBriefStrings, PlanBriefIntegers, nil)
+}
+
+func planProps(f data.Feature, strs, ints, floats []string) geojson.Properties {
 	p := jsonProps{from: f.Props, to: geojson.Properties{}}
-	for _, k := range PlanStrings {
+	for _, k := range strs {
 		p.str(k)
 	}
-	for _, k := range PlanIntegers {
+	for _, k := range ints {
 		p.integer(k)
 	}
-	for _, k := range PlanFloats {
+	for _, k := range floats {
 		p.float4(k)
 	}
 	return p.to
 }
 
-// The properties PlanProps copies, by kind.
+// The properties PlanProps and PlanBriefProps copy, by kind.
 var (
-	PlanStrings  = []string{"site", "kind", "tech", "name", "zone", "host", "region"}
-	PlanIntegers = []string{"population", "covered", "new_sites"}
-	PlanFloats   = []string{"new_km", "shared_km", "cost_mad"}
+	PlanStrings       = []string{"site", "kind", "tech", "name", "zone", "host", "region"}
+	PlanIntegers      = []string{"population", "covered", "new_sites"}
+	PlanFloats        = []string{"new_km", "shared_km", "cost_mad"}
+	PlanBriefStrings  = []string{"kind", "tech", "zone"}
+	PlanBriefIntegers = []string{"population"}
 )
 
 // Lineal reports whether g is a line string or multi line string.

@@ -495,6 +495,26 @@ func TestPlanTile(t *testing.T) {
 	if holes != 1 {
 		t.Errorf("%d holes, want 1", holes)
 	}
+	// Below PlanDetailZoom sites carry kind, tech, zone and population
+	// only, routes nothing.
+	brief, err := set.Render(t.Context(), "plan", maptile.At(orb.Point{-6.85, 34.0}, tiles.PlanDetailZoom-1), tiles.Query{Scenario: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bl := decodeLayers(t, brief.Raw)
+	if len(bl["routes"]) == 0 {
+		t.Errorf("z%d: no routes", tiles.PlanDetailZoom-1)
+	}
+	for _, f := range bl["routes"] {
+		if len(f.props) != 0 {
+			t.Errorf("z%d route %d props %v, want none", tiles.PlanDetailZoom-1, f.id, f.props)
+		}
+	}
+	for _, f := range bl["sites"] {
+		if _, named := f.props["name"]; named || f.props["kind"] == nil || len(f.props) > 4 {
+			t.Errorf("z%d site %d props %v, want the brief ones", tiles.PlanDetailZoom-1, f.id, f.props)
+		}
+	}
 	// Below PlanMinZoom: empty.
 	if low, err := set.Render(t.Context(), "plan", maptile.At(orb.Point{-6.85, 34.0}, tiles.PlanMinZoom-1), tiles.Query{Scenario: 3}); err != nil || low.Raw != nil {
 		t.Errorf("z%d: %d bytes, err %v; want an empty tile", tiles.PlanMinZoom-1, len(low.Raw), err)

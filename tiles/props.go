@@ -209,25 +209,31 @@ type Source int
 
 // Sources of sublayers.
 const (
-	SourceRegions       Source = iota + 1 // areas of data.LevelRegion
-	SourceProvinces                       // areas of data.LevelProvince
-	SourceCommunes                        // areas of data.LevelCommune
-	SourcePlaces                          // points of data.LayerPlaces
-	SourceHealth                          // points of data.LayerHealth
-	SourceZones                           // zone polygons of the latest snapshot
-	SourceZoneHexes                       // ZoneHexes at Res
-	SourceCoverageHexes                   // CoverageHexes at Res for the query
-	SourceDisputes                        // features of data.LayerDisputes matching the query
-	SourceDeclared                        // features of the query's declared-coverage layer
-	SourcePlanRoutes                      // lines of the query's scenario routes (data.RoutesLayer)
-	SourcePlanSites                       // points of the query's scenario assignments (data.AssignmentsLayer)
-	SourcePlanZones                       // polygons of the query's scenario assignments
+	SourceRegions        Source = iota + 1 // areas of data.LevelRegion
+	SourceProvinces                        // areas of data.LevelProvince
+	SourceCommunes                         // areas of data.LevelCommune
+	SourcePlaces                           // points of data.LayerPlaces
+	SourceHealth                           // points of data.LayerHealth
+	SourceZones                            // zone polygons of the latest snapshot
+	SourceZoneHexes                        // ZoneHexes at Res
+	SourceCoverageHexes                    // CoverageHexes at Res for the query
+	SourceDisputes                         // features of data.LayerDisputes matching the query
+	SourceDeclared                         // features of the query's declared-coverage layer
+	SourcePlanRoutes                       // lines of the query's scenario routes (data.RoutesLayer)
+	SourcePlanSites                        // points of the query's scenario assignments (data.AssignmentsLayer)
+	SourcePlanSitesBrief                   // the same points with PlanBriefProps (below PlanDetailZoom)
+	SourcePlanZones                        // polygons of the query's scenario assignments
 )
 
 // PlanMinZoom is the zoom from which the plan tileset draws. A national
 // plan is a few thousand routes and points and under two thousand zone
 // polygons, so it draws from a low zoom.
 const PlanMinZoom = 3
+
+// PlanDetailZoom is the zoom from which plan routes and site points
+// carry every property (PlanProps); below it they carry PlanBriefProps
+// (routes none).
+const PlanDetailZoom = 8
 
 // FeatureLayersMinZoom is the zoom from which the disputes and declared
 // tilesets draw their polygons. There is no coarser form: below it their
@@ -240,6 +246,9 @@ type Sublayer struct {
 	Name   string // MVT layer name
 	Source Source
 	Res    int // H3 resolution of hexagon sources
+	// Brief: plan routes and sites carry PlanBriefProps (below
+	// PlanDetailZoom).
+	Brief bool
 }
 
 // Plan lists the MVT layers of a tile of a tileset at zoom z, the zoom
@@ -283,7 +292,8 @@ func Plan(layer string, z maptile.Zoom, base int, zonePolygonsZ maptile.Zoom) ([
 		}
 	case "plan":
 		if z >= PlanMinZoom {
-			out = append(out, Sublayer{Name: "routes", Source: SourcePlanRoutes}, Sublayer{Name: "sites", Source: SourcePlanSites},
+			brief := z < PlanDetailZoom
+			out = append(out, Sublayer{Name: "routes", Source: SourcePlanRoutes, Brief: brief}, Sublayer{Name: "sites", Source: SourcePlanSites, Brief: brief},
 				Sublayer{Name: "zones", Source: SourcePlanZones})
 		}
 	default:

@@ -83,8 +83,10 @@ type coveragePyramid struct {
 type planLayers struct {
 	once                 sync.Once
 	routes, sites, zones *featureIndex
-	n                    int
-	err                  error
+	// routes and sites with PlanBriefProps
+	briefRoutes, briefSites *featureIndex
+	n                       int
+	err                     error
 }
 
 type declaredLayer struct {
@@ -315,6 +317,8 @@ func (s *Set) planOf(ctx context.Context, id int64) (*planLayers, error) {
 		}
 		p.routes = geometryIndex(routes, Lineal, FeatureID, PlanProps)
 		p.sites = geometryIndex(assigned, Punctual, FeatureID, PlanProps)
+		p.briefRoutes = geometryIndex(routes, Lineal, FeatureID, PlanBriefProps)
+		p.briefSites = geometryIndex(assigned, Punctual, FeatureID, PlanBriefProps)
 		p.zones = geometryIndex(assigned, Polygonal, FeatureID, PlanProps)
 		p.n = len(routes) + len(assigned)
 	})
@@ -419,7 +423,11 @@ func (s *Set) layers(ctx context.Context, layer string, t maptile.Tile, q Query)
 			if err != nil {
 				return nil, err
 			}
-			fs = map[Source]*featureIndex{SourcePlanRoutes: p.routes, SourcePlanSites: p.sites, SourcePlanZones: p.zones}[sl.Source].search(b)
+			ix := map[Source]*featureIndex{SourcePlanRoutes: p.routes, SourcePlanSites: p.sites, SourcePlanZones: p.zones}[sl.Source]
+			if sl.Brief {
+				ix = map[Source]*featureIndex{SourcePlanRoutes: p.briefRoutes, SourcePlanSites: p.briefSites, SourcePlanZones: p.zones}[sl.Source]
+			}
+			fs = ix.search(b)
 		}
 		if len(fs) > 0 {
 			out[sl.Name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}

@@ -240,17 +240,21 @@ func jsonFloat4(k string) string {
 		THEN (props->>'%[1]s')::float4 END END AS %[1]s`, k)
 }
 
-// planColumns are the properties of tiles.PlanProps, each followed by a
-// comma.
-func planColumns() string {
+// planColumns are the properties of tiles.PlanProps, or of
+// tiles.PlanBriefProps when brief, each followed by a comma.
+func planColumns(brief bool) string {
+	strs, ints, floats := tiles.PlanStrings, tiles.PlanIntegers, tiles.PlanFloats
+	if brief {
+		strs, ints, floats = tiles.PlanBriefStrings, tiles.PlanBriefIntegers, nil
+	}
 	var b strings.Builder
-	for _, k := range tiles.PlanStrings {
+	for _, k := range strs {
 		b.WriteString(jsonText(k) + ", ")
 	}
-	for _, k := range tiles.PlanIntegers {
+	for _, k := range ints {
 		b.WriteString(jsonInt(k) + ", ")
 	}
-	for _, k := range tiles.PlanFloats {
+	for _, k := range floats {
 		b.WriteString(jsonFloat4(k) + ", ")
 	}
 	return b.String()
@@ -381,7 +385,7 @@ func (r *TileRenderer) tileQuery(layer string, t maptile.Tile, q tiles.Query) (s
 			case tiles.SourcePlanZones:
 				kind, geom = polygonal, polygon()
 			}
-			sub = `SELECT ` + featureIDSQL + ` AS tile_fid, ` + planColumns() + geom + ` FROM features WHERE layer = ` + arg(fl, "text") +
+			sub = `SELECT ` + featureIDSQL + ` AS tile_fid, ` + planColumns(sl.Brief) + geom + ` FROM features WHERE layer = ` + arg(fl, "text") +
 				` AND ` + kind + ` AND ` + inBuffer()
 		default:
 			return "", nil, fmt.Errorf("postgis: tile source %d of %s is not rendered", sl.Source, layer)

@@ -891,6 +891,8 @@
     const f = e.features[0];
     if (!f) return;
     if (f.properties.agg) {
+      // a plan site on top has its own popup
+      if (map.getLayer('plan-sites') && map.queryRenderedFeatures(e.point, { layers: ['plan-sites'] }).length) return;
       new maplibregl.Popup().setLngLat(e.lngLat).setText(t('agg').replace('{n}', f.properties.zones)).addTo(map);
       return;
     }
@@ -956,10 +958,18 @@
     const f = e.features[0];
     if (!f) return;
     const p = f.properties;
-    const html = p.kind === 'radio'
-      ? '<b>' + t('pl_lg_radio') + '</b><br>' + escapeHTML(tf('pl_radio_pop', { zone: p.zone, n: fmt(p.population || 0) })) + '<br>' + escapeHTML(money(p.cost_mad || 0))
-      : '<b>' + escapeHTML(p.name || p.site) + '</b><br>' + t('pl_' + p.tech) + ' · ' + escapeHTML(money(p.cost_mad || 0)) +
+    // Below the tiles' detail zoom a site carries only its kind and
+    // technology (and a new site its zone and population).
+    const cost = p.cost_mad != null ? '<br>' + escapeHTML(money(p.cost_mad)) : '';
+    let html;
+    if (p.kind === 'radio') {
+      html = '<b>' + t('pl_lg_radio') + '</b><br>' + escapeHTML(tf('pl_radio_pop', { zone: p.zone, n: fmt(p.population || 0) })) + cost;
+    } else if (!p.site) {
+      html = '<b>' + t('pl_' + p.tech) + '</b><br><small>' + t('pl_zoom_in') + '</small>';
+    } else {
+      html = '<b>' + escapeHTML(p.name || p.site) + '</b><br>' + t('pl_' + p.tech) + cost +
         (p.tech === 'fibre' ? '<br>' + fmt(p.new_km || 0) + ' ' + t('km') + ' ' + t('pl_new_km') : '');
+    }
     const pop = new maplibregl.Popup({ className: 'plan-pop' }).setLngLat(e.lngLat).setHTML(html).addTo(map);
     if (p.kind === 'admin' && p.site) siteStatus(p.site, state.plan && state.plan.id).then((s) => { if (s && pop.isOpen()) pop.setHTML(html + s); });
   });
