@@ -88,13 +88,10 @@ type RecomputeStore interface {
 	EvidenceStore
 	Areas(ctx context.Context, level data.AreaLevel) ([]data.Area, error)
 	Population(ctx context.Context) ([]data.CellPop, error)
-	ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error
-	ReplaceFeatures(ctx context.Context, layer string, fs []data.Feature) error
-	PutLayerInfo(ctx context.Context, info data.LayerInfo) error
 	Uploads(ctx context.Context) ([]data.Upload, error)
 	LatestSnapshot(ctx context.Context) (data.Snapshot, error)
 	Zones(ctx context.Context, snapshot int64, f data.ZoneFilter) ([]data.Zone, int, error)
-	AddSnapshot(ctx context.Context, s data.Snapshot, zones []data.Zone) (data.Snapshot, error)
+	CommitComputation(ctx context.Context, c data.Computation) (data.Snapshot, error)
 }
 
 // ErrNoPopulation is returned when no population grid is stored.
@@ -115,10 +112,11 @@ type Result struct {
 }
 
 // Recompute aggregates every stored measurement, classifies the cells,
-// weighs the evidence against the declared coverage, stores the coverage
-// and the disputes, finds the zones, gives them the ids of the latest
-// snapshot's zones they continue (MatchIDs) and stores them as a new
-// snapshot recording its inputs. Older snapshots are never changed.
+// weighs the evidence against the declared coverage, groups the
+// disputes, finds the zones, gives them the ids of the latest snapshot's
+// zones they continue (MatchIDs), and stores the coverage, the disputes
+// and a new snapshot recording its inputs in one transaction
+// (CommitComputation). Older snapshots are never changed.
 func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, opt RecomputeOptions) (Result, error) {
 	var res Result
 	say := func(s string) {
@@ -149,10 +147,6 @@ func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, opt Recompu
 	if r := pop[0].Cell.Resolution(); r != t.Resolution {
 		return res, fmt.Errorf("%w at resolution %d: the stored grid is at %d; reload the layers", ErrNoPopulation, t.Resolution, r)
 	}
-	say("store coverage")
-	if err := st.ReplaceCoverage(ctx, run, stats); err != nil {
-		return res, fmt.Errorf("store coverage: %w", err)
-	}
 	var lv [3][]data.Area
 	for i, l := range []data.AreaLevel{data.LevelCommune, data.LevelProvince, data.LevelRegion} {
 		if lv[i], err = st.Areas(ctx, l); err != nil {
@@ -174,12 +168,6 @@ func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, opt Recompu
 	fs := make([]data.Feature, len(res.Disputes))
 	for i, d := range res.Disputes {
 		fs[i] = d.Feature()
-	}
-	if err := st.ReplaceFeatures(ctx, data.LayerDisputes, fs); err != nil {
-		return res, fmt.Errorf("store disputes: %w", err)
-	}
-	if err := st.PutLayerInfo(ctx, data.LayerInfo{Name: data.LayerDisputes, Count: len(fs), Source: "taghtia zones (thresholds " + t.Version + ")", LoadedAt: time.Now().UTC()}); err != nil {
-		return res, fmt.Errorf("store disputes: %w", err)
 	}
 	say("zones")
 	zones, snap, err := FindZones(ctx, Classes(pop, stats, t.Zones), gz, t.Zones)
@@ -211,10 +199,15 @@ func Recompute(ctx context.Context, st RecomputeStore, t Thresholds, opt Recompu
 	}
 	snap.Resolution, snap.ConfigVersion, snap.Disputes = t.Resolution, t.Version, len(res.Disputes)
 	snap.LayersVersion = LayersVersion(infos)
-	say("store snapshot")
-	res.Snapshot, err = st.AddSnapshot(ctx, snap, zones)
+	// Coverage, disputes and snapshot land together: a crash or an error
+	// leaves the previous computation whole.
+	say("store")
+	res.Snapshot, err = st.CommitComputation(ctx, data.Computation{
+		Run: run, Stats: stats, Disputes: fs, Snapshot: snap, Zones: zones,
+		DisputesInfo: data.LayerInfo{Name: data.LayerDisputes, Count: len(fs), Source: "taghtia zones (thresholds " + t.Version + ")", LoadedAt: time.Now().UTC()},
+	})
 	if err != nil {
-		return res, fmt.Errorf("store snapshot: %w", err)
+		return res, fmt.Errorf("store the computation: %w", err)
 	}
 	return res, nil
 }

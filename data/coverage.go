@@ -111,3 +111,15 @@ type CellStatFilter struct {
 	MCCMNC string
 	Tech   Tech
 }
+
+// Computation is what one recompute writes (Store.CommitComputation): the
+// coverage run and its cell stats, the disputes layer (LayerDisputes)
+// with its layer info, and the new zone snapshot.
+type Computation struct {
+	Run          CoverageRun
+	Stats        []CellStat
+	Disputes     []Feature
+	DisputesInfo LayerInfo
+	Snapshot     Snapshot
+	Zones        []Zone
+}

@@ -62,6 +62,11 @@ type Store interface {
 	// AddSnapshot stores a new zone snapshot and returns it with its id;
 	// older snapshots are kept unchanged.
 	AddSnapshot(ctx context.Context, s Snapshot, zones []Zone) (Snapshot, error)
+	// CommitComputation stores what one recompute derived, in one
+	// transaction: ReplaceCoverage, ReplaceFeatures of the disputes,
+	// PutLayerInfo and AddSnapshot, with the same rules, land together
+	// or not at all. It returns the new snapshot.
+	CommitComputation(ctx context.Context, c Computation) (Snapshot, error)
 	// Snapshots lists snapshots by id; LatestSnapshot returns the newest
 	// (ErrNotFound before the first).
 	Snapshots(ctx context.Context) ([]Snapshot, error)

@@ -141,10 +141,23 @@ func statPrefix(op string, tech data.Tech) []byte {
 // Errors: data.ErrInvalid for an operator code holding a NUL byte or a
 // time outside 1678..2262; ctx's error.
 func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error {
+	w, err := coverageWriter(ctx, run, stats)
+	if err == nil {
+		err = s.update(ctx, w)
+	}
+	if err != nil {
+		return fmt.Errorf("embedded: replace coverage: %w", err)
+	}
+	return nil
+}
+
+// coverageWriter checks and prepares a coverage run and its stats and
+// returns what writes them in a transaction.
+func coverageWriter(ctx context.Context, run data.CoverageRun, stats []data.CellStat) (func(*bolt.Tx) error, error) {
 	sorted := slices.Clone(stats)
 	for _, st := range sorted {
 		if strings.IndexByte(st.MCCMNC, 0) >= 0 {
-			return fmt.Errorf("embedded: replace coverage: %w: operator %q holds a NUL byte", data.ErrInvalid, st.MCCMNC)
+			return nil, fmt.Errorf("%w: operator %q holds a NUL byte", data.ErrInvalid, st.MCCMNC)
 		}
 	}
 	slices.SortStableFunc(sorted, func(a, b data.CellStat) int {
@@ -153,9 +166,9 @@ func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats
 	run.ComputedAt = run.ComputedAt.UTC()
 	rv, err := json.Marshal(run)
 	if err != nil {
-		return fmt.Errorf("embedded: replace coverage: %w", err)
+		return nil, err
 	}
-	err = s.update(ctx, func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
 		b, err := replaceBucket(tx, bCellStats)
 		if err != nil {
 			return err
@@ -183,11 +196,7 @@ func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats
 			i = j
 		}
 		return tx.Bucket(bMeta).Put(kCoverageRun, rv)
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: replace coverage: %w", err)
-	}
-	return nil
+	}, nil
 }
 
 func encodeStats(ss []data.CellStat) ([]byte, error) {

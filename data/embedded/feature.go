@@ -25,7 +25,16 @@ func (s *Store) ReplaceFeatures(ctx context.Context, layer string, fs []data.Fea
 	if layer == "" {
 		return fmt.Errorf("embedded: replace features: %w: empty layer name", data.ErrInvalid)
 	}
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	if err := s.update(ctx, featuresWriter(layer, fs)); err != nil {
+		return fmt.Errorf("embedded: replace features %s: %w", layer, err)
+	}
+	return nil
+}
+
+// featuresWriter writes the features of a layer (not empty) in a
+// transaction.
+func featuresWriter(layer string, fs []data.Feature) func(*bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
 		b, err := replaceBucket(tx.Bucket(bFeatures), []byte(layer))
 		if err != nil {
 			return err
@@ -53,11 +62,7 @@ func (s *Store) ReplaceFeatures(ctx context.Context, layer string, fs []data.Fea
 			}
 		}
 		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("embedded: replace features %s: %w", layer, err)
 	}
-	return nil
 }
 
 // Features returns the features of a layer ordered by id; none for a

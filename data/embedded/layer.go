@@ -205,18 +205,24 @@ func (s *Store) PutLayerInfo(ctx context.Context, info data.LayerInfo) error {
 	if info.Name == "" {
 		return fmt.Errorf("embedded: put layer info: %w: empty name", data.ErrInvalid)
 	}
-	info.LoadedAt = info.LoadedAt.UTC()
-	v, err := json.Marshal(info)
-	if err != nil {
-		return fmt.Errorf("embedded: put layer info %s: %w", info.Name, err)
+	w, err := layerInfoWriter(info)
+	if err == nil {
+		err = s.update(ctx, w)
 	}
-	err = s.update(ctx, func(tx *bolt.Tx) error {
-		return tx.Bucket(bLayers).Put([]byte(info.Name), v)
-	})
 	if err != nil {
 		return fmt.Errorf("embedded: put layer info %s: %w", info.Name, err)
 	}
 	return nil
+}
+
+// layerInfoWriter writes a layer record (named) in a transaction.
+func layerInfoWriter(info data.LayerInfo) (func(*bolt.Tx) error, error) {
+	info.LoadedAt = info.LoadedAt.UTC()
+	v, err := json.Marshal(info)
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *bolt.Tx) error { return tx.Bucket(bLayers).Put([]byte(info.Name), v) }, nil
 }
 
 // LayerInfos lists the layer records ordered by name. Errors: ctx's

@@ -19,9 +19,18 @@ import (
 // Errors: data.ErrInvalid for a zone with an empty or repeated id; ctx's
 // error.
 func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []data.Zone) (data.Snapshot, error) {
+	if err := s.update(ctx, snapshotWriter(ctx, &snap, zones)); err != nil {
+		return data.Snapshot{}, fmt.Errorf("embedded: add snapshot: %w", err)
+	}
+	return snap, nil
+}
+
+// snapshotWriter writes a new snapshot and its zones in a transaction,
+// setting snap's id and times.
+func snapshotWriter(ctx context.Context, snap *data.Snapshot, zones []data.Zone) func(*bolt.Tx) error {
 	snap.ComputedAt = snap.ComputedAt.UTC()
 	snap.Uploads = slices.Clone(snap.Uploads)
-	err := s.update(ctx, func(tx *bolt.Tx) error {
+	return func(tx *bolt.Tx) error {
 		sb := tx.Bucket(bSnapshots)
 		seq, err := sb.NextSequence()
 		if err != nil {
@@ -68,9 +77,33 @@ func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []dat
 			return err
 		}
 		return sb.Put(key, v)
+	}
+}
+
+// CommitComputation stores a recompute's coverage, disputes, their layer
+// info and snapshot in one transaction (see data.Store).
+func (s *Store) CommitComputation(ctx context.Context, c data.Computation) (data.Snapshot, error) {
+	cw, err := coverageWriter(ctx, c.Run, c.Stats)
+	if err != nil {
+		return data.Snapshot{}, fmt.Errorf("embedded: commit computation: coverage: %w", err)
+	}
+	c.DisputesInfo.Name = data.LayerDisputes
+	lw, err := layerInfoWriter(c.DisputesInfo)
+	if err != nil {
+		return data.Snapshot{}, fmt.Errorf("embedded: commit computation: %w", err)
+	}
+	snap := c.Snapshot
+	writers := []func(*bolt.Tx) error{cw, featuresWriter(data.LayerDisputes, c.Disputes), lw, snapshotWriter(ctx, &snap, c.Zones)}
+	err = s.update(ctx, func(tx *bolt.Tx) error {
+		for _, w := range writers {
+			if err := w(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return data.Snapshot{}, fmt.Errorf("embedded: add snapshot: %w", err)
+		return data.Snapshot{}, fmt.Errorf("embedded: commit computation: %w", err)
 	}
 	return snap, nil
 }

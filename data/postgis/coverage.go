@@ -58,20 +58,33 @@ func (s *Store) Population(ctx context.Context) ([]data.CellPop, error) {
 // Errors: data.ErrInvalid for an operator code holding a NUL byte; ctx's
 // error.
 func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats []data.CellStat) error {
+	w, err := coverageWriter(ctx, run, stats)
+	if err == nil {
+		err = s.tx(ctx, w)
+	}
+	if err != nil {
+		return fmt.Errorf("postgis: replace coverage: %w", classify(err))
+	}
+	return nil
+}
+
+// coverageWriter checks a coverage run and its stats and returns what
+// writes them, with their tile hexagons, in a transaction.
+func coverageWriter(ctx context.Context, run data.CoverageRun, stats []data.CellStat) (func(pgx.Tx) error, error) {
 	for _, st := range stats {
 		if strings.IndexByte(st.MCCMNC, 0) >= 0 {
-			return fmt.Errorf("postgis: replace coverage: %w: operator %q holds a NUL byte", data.ErrInvalid, st.MCCMNC)
+			return nil, fmt.Errorf("%w: operator %q holds a NUL byte", data.ErrInvalid, st.MCCMNC)
 		}
 		if st.Last.Before(minTime) || st.Last.After(maxTime) {
-			return fmt.Errorf("postgis: replace coverage: %w: time %v outside 1678..2262", data.ErrInvalid, st.Last)
+			return nil, fmt.Errorf("%w: time %v outside 1678..2262", data.ErrInvalid, st.Last)
 		}
 	}
 	run.ComputedAt = run.ComputedAt.UTC()
 	doc, err := json.Marshal(run)
 	if err != nil {
-		return fmt.Errorf("postgis: replace coverage: %w", err)
+		return nil, err
 	}
-	err = s.tx(ctx, func(tx pgx.Tx) error {
+	return func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `TRUNCATE cell_stats`); err != nil {
 			return err
 		}
@@ -95,11 +108,7 @@ func (s *Store) ReplaceCoverage(ctx context.Context, run data.CoverageRun, stats
 			return err
 		}
 		return writeCoveragePyramid(ctx, tx, run, stats)
-	})
-	if err != nil {
-		return fmt.Errorf("postgis: replace coverage: %w", classify(err))
-	}
-	return nil
+	}, nil
 }
 
 // CoverageRun returns the last run; data.ErrNotFound before the first.

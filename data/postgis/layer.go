@@ -134,13 +134,20 @@ func (s *Store) PutLayerInfo(ctx context.Context, info data.LayerInfo) error {
 	if info.Name == "" {
 		return fmt.Errorf("postgis: put layer info: %w: empty name", data.ErrInvalid)
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO layer_infos (name, count, source, loaded_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (name) DO UPDATE SET count = excluded.count, source = excluded.source, loaded_at = excluded.loaded_at`,
-		info.Name, info.Count, info.Source, info.LoadedAt.UTC())
-	if err != nil {
+	if err := s.tx(ctx, layerInfoWriter(ctx, info)); err != nil {
 		return fmt.Errorf("postgis: put layer info %s: %w", info.Name, err)
 	}
 	return nil
+}
+
+// layerInfoWriter writes a layer record (named) in a transaction.
+func layerInfoWriter(ctx context.Context, info data.LayerInfo) func(pgx.Tx) error {
+	return func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO layer_infos (name, count, source, loaded_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (name) DO UPDATE SET count = excluded.count, source = excluded.source, loaded_at = excluded.loaded_at`,
+			info.Name, info.Count, info.Source, info.LoadedAt.UTC())
+		return err
+	}
 }
 
 // LayerInfos lists the layer records ordered by name.
@@ -168,7 +175,16 @@ func (s *Store) ReplaceFeatures(ctx context.Context, layer string, fs []data.Fea
 	if layer == "" {
 		return fmt.Errorf("postgis: replace features: %w: empty layer name", data.ErrInvalid)
 	}
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	if err := s.tx(ctx, featuresWriter(ctx, layer, fs)); err != nil {
+		return fmt.Errorf("postgis: replace features %s: %w", layer, classify(err))
+	}
+	return nil
+}
+
+// featuresWriter writes the features of a layer (not empty) in a
+// transaction.
+func featuresWriter(ctx context.Context, layer string, fs []data.Feature) func(pgx.Tx) error {
+	return func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM features WHERE layer = $1`, layer); err != nil {
 			return err
 		}
@@ -192,11 +208,7 @@ func (s *Store) ReplaceFeatures(ctx context.Context, layer string, fs []data.Fea
 				SELECT $1, $2, $3::jsonb, g, ST_Transform(g, 3857) FROM ST_GeomFromEWKB($4::bytea) AS g`, layer, f.ID, string(props), g)
 		}
 		return tx.SendBatch(ctx, b).Close()
-	})
-	if err != nil {
-		return fmt.Errorf("postgis: replace features %s: %w", layer, classify(err))
 	}
-	return nil
 }
 
 // Features returns the features of a layer ordered by id.

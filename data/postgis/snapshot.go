@@ -19,6 +19,19 @@ import (
 // Errors: data.ErrInvalid for a zone with an empty or repeated id; ctx's
 // error.
 func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []data.Zone) (data.Snapshot, error) {
+	w, err := snapshotWriter(ctx, &snap, zones)
+	if err == nil {
+		err = s.tx(ctx, w)
+	}
+	if err != nil {
+		return data.Snapshot{}, fmt.Errorf("postgis: add snapshot: %w", classify(err))
+	}
+	return snap, nil
+}
+
+// snapshotWriter checks the zones and returns what writes snap and them,
+// with their tile hexagons, in a transaction, setting snap's id and time.
+func snapshotWriter(ctx context.Context, snap *data.Snapshot, zones []data.Zone) (func(pgx.Tx) error, error) {
 	snap.ComputedAt = snap.ComputedAt.UTC()
 	snap.Uploads = slices.Clone(snap.Uploads)
 	if snap.Uploads == nil {
@@ -27,14 +40,14 @@ func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []dat
 	seen := make(map[string]bool, len(zones))
 	for i, z := range zones {
 		if z.ID == "" {
-			return data.Snapshot{}, fmt.Errorf("postgis: add snapshot: %w: zone %d has no id", data.ErrInvalid, i)
+			return nil, fmt.Errorf("%w: zone %d has no id", data.ErrInvalid, i)
 		}
 		if seen[z.ID] {
-			return data.Snapshot{}, fmt.Errorf("postgis: add snapshot: %w: zone id %s repeated", data.ErrInvalid, z.ID)
+			return nil, fmt.Errorf("%w: zone id %s repeated", data.ErrInvalid, z.ID)
 		}
 		seen[z.ID] = true
 	}
-	err := s.tx(ctx, func(tx pgx.Tx) error {
+	return func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, `INSERT INTO snapshots (computed_at, resolution, config_version, required_tech, required_level,
 			programme_size, white, grey, white_pop, grey_pop, unmeasured_pop, uploads, layers_version, matched_to, disputes)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id, computed_at`,
@@ -90,9 +103,33 @@ func (s *Store) AddSnapshot(ctx context.Context, snap data.Snapshot, zones []dat
 			return err
 		}
 		return writeZonePyramid(ctx, tx, snap.ID, zones)
+	}, nil
+}
+
+// CommitComputation stores a recompute's coverage, disputes, their layer
+// info and snapshot in one transaction (see data.Store).
+func (s *Store) CommitComputation(ctx context.Context, c data.Computation) (data.Snapshot, error) {
+	cw, err := coverageWriter(ctx, c.Run, c.Stats)
+	if err != nil {
+		return data.Snapshot{}, fmt.Errorf("postgis: commit computation: coverage: %w", err)
+	}
+	snap := c.Snapshot
+	sw, err := snapshotWriter(ctx, &snap, c.Zones)
+	if err != nil {
+		return data.Snapshot{}, fmt.Errorf("postgis: commit computation: snapshot: %w", err)
+	}
+	c.DisputesInfo.Name = data.LayerDisputes
+	writers := []func(pgx.Tx) error{cw, featuresWriter(ctx, data.LayerDisputes, c.Disputes), layerInfoWriter(ctx, c.DisputesInfo), sw}
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		for _, w := range writers {
+			if err := w(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return data.Snapshot{}, fmt.Errorf("postgis: add snapshot: %w", classify(err))
+		return data.Snapshot{}, fmt.Errorf("postgis: commit computation: %w", classify(err))
 	}
 	return snap, nil
 }

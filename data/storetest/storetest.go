@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t *testing.T) data.Store) {
 	t.Run("Population", func(t *testing.T) { testPopulation(t, open) })
 	t.Run("Coverage", func(t *testing.T) { testCoverage(t, open) })
 	t.Run("Snapshots", func(t *testing.T) { testSnapshots(t, open) })
+	t.Run("Computation", func(t *testing.T) { testComputation(t, open) })
 	t.Run("Events", func(t *testing.T) { testEvents(t, open) })
 	t.Run("ScenarioRuns", func(t *testing.T) { testScenarioRuns(t, open) })
 	t.Run("Concurrent", func(t *testing.T) { testConcurrent(t, open) })
