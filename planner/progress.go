@@ -161,13 +161,18 @@ type SiteProgress struct {
 	Overdue        int                     `json:"overdue"`
 	ByTech         map[string]TechProgress `json:"by_tech"` // fibre and satellite always present
 	Urban          int                     `json:"urban"`
-	UrbanConnected int                     `json:"urban_connected"`
-	UrbanTarget    int                     `json:"urban_target"` // UrbanSiteTarget
-	History        []Day                   `json:"history"`      // counts per state after each day with an event
+	UrbanConnected int                     `json:"urban_connected"` // by any technology
+	// The target is the urban sites on fibre: UrbanFibre planned on it,
+	// UrbanFibreConnected connected, against UrbanTarget.
+	UrbanFibre          int   `json:"urban_fibre"`
+	UrbanFibreConnected int   `json:"urban_fibre_connected"`
+	UrbanTarget         int   `json:"urban_target"` // UrbanSiteTarget
+	History             []Day `json:"history"`      // counts per state after each day with an event
 }
 
 // SummarizeSites counts sites per state and technology, and the urban
-// ones connected against UrbanSiteTarget. events holds each site's
+// ones connected to fibre against UrbanSiteTarget (the strategy: 6,300
+// urban administrative sites on fibre). events holds each site's
 // history by site id, ordered by seq; a site without events is planned.
 func SummarizeSites(sites []TrackedSite, events map[string][]data.Event, now time.Time) SiteProgress {
 	l := mustLifecycle(data.SubjectSite)
@@ -199,6 +204,12 @@ func SummarizeSites(sites []TrackedSite, events map[string][]data.Event, now tim
 			p.Urban++
 			if conn {
 				p.UrbanConnected++
+			}
+			if s.Tech == string(fibre.Fibre) {
+				p.UrbanFibre++
+				if conn {
+					p.UrbanFibreConnected++
+				}
 			}
 		}
 		all = append(all, events[s.ID]...)

@@ -284,9 +284,19 @@ func TestSummarizeSites(t *testing.T) {
 	if f.Sites != 3 || f.Connected != 1 || f.States[data.StatePlanned] != 1 || f.States[data.StateAssigned] != 1 || s.Sites != 1 || s.States[data.StateVerified] != 1 {
 		t.Errorf("by tech = %+v", p.ByTech)
 	}
-	if p.Urban != 2 || p.UrbanConnected != 1 || p.UrbanTarget != 6300 {
-		t.Errorf("urban = %d connected %d target %d, want 2, 1, 6300", p.Urban, p.UrbanConnected, p.UrbanTarget)
+	if p.Urban != 2 || p.UrbanConnected != 1 || p.UrbanFibre != 2 || p.UrbanFibreConnected != 1 || p.UrbanTarget != 6300 {
+		t.Errorf("urban = %d connected %d, on fibre %d connected %d, target %d; want 2, 1, 2, 1, 6300", p.Urban, p.UrbanConnected,
+			p.UrbanFibre, p.UrbanFibreConnected, p.UrbanTarget)
 	}
+	// An urban site on satellite counts as connected, not towards the
+	// fibre target.
+	sat := append([]planner.TrackedSite{{ID: "e", Tech: "satellite", Urban: true}}, sites...)
+	events["e"] = []data.Event{ev("e", 1, data.StatePlanned, data.StateAssigned), ev("e", 2, data.StateAssigned, data.StateWorksStarted),
+		ev("e", 3, data.StateWorksStarted, data.StateInService)}
+	if q := planner.SummarizeSites(sat, events, t0); q.UrbanConnected != 2 || q.UrbanFibreConnected != 1 || q.UrbanFibre != 2 {
+		t.Errorf("with an urban site on satellite: connected %d, on fibre %d of %d; want 2, 1 of 2", q.UrbanConnected, q.UrbanFibreConnected, q.UrbanFibre)
+	}
+	delete(events, "e")
 	// By day: site a's first two steps the day before, then the rest; the
 	// site outside the run is not counted.
 	events["a"][0].At, events["a"][1].At = late, late

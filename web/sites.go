@@ -393,11 +393,12 @@ func (s *Server) siteProgress(r *http.Request, region, operator string) (map[str
 	p := planner.SummarizeSites(sites, events, s.now())
 	share := 0.0
 	if p.UrbanTarget > 0 {
-		share = float64(p.UrbanConnected) / float64(p.UrbanTarget)
+		share = float64(p.UrbanFibreConnected) / float64(p.UrbanTarget)
 	}
 	return map[string]any{
 		"scenario": run, "total": p.Sites, "states": p.States, "connected": p.Connected, "overdue": p.Overdue, "by_tech": p.ByTech,
-		"urban": p.Urban, "urban_connected": p.UrbanConnected, "urban_target": p.UrbanTarget, "urban_connected_share": share,
+		"urban": p.Urban, "urban_connected": p.UrbanConnected, "urban_fibre": p.UrbanFibre, "urban_fibre_connected": p.UrbanFibreConnected,
+		"urban_target": p.UrbanTarget, "urban_fibre_share": share, "history": p.History,
 		"deadline": UrbanSitesDeadline,
 	}, nil
 }

@@ -454,10 +454,16 @@ type siteProgressOut struct {
 		States    map[string]int `json:"states"`
 		Connected int            `json:"connected"`
 	} `json:"by_tech"`
-	Urban          int     `json:"urban"`
-	UrbanConnected int     `json:"urban_connected"`
-	UrbanTarget    int     `json:"urban_target"`
-	Share          float64 `json:"urban_connected_share"`
+	Urban               int     `json:"urban"`
+	UrbanConnected      int     `json:"urban_connected"`
+	UrbanFibre          int     `json:"urban_fibre"`
+	UrbanFibreConnected int     `json:"urban_fibre_connected"`
+	UrbanTarget         int     `json:"urban_target"`
+	Share               float64 `json:"urban_fibre_share"`
+	History             []struct {
+		Date   string         `json:"date"`
+		States map[string]int `json:"states"`
+	} `json:"history"`
 }
 
 func (e *siteEnv) progress(t *testing.T, query string) struct {
@@ -528,15 +534,21 @@ func TestSiteProgressHTTP(t *testing.T) {
 			t.Errorf("states[%s] = %d, want %d (%v)", st, sp.States[st], n, sp.States)
 		}
 	}
-	if sp.Total != 5 || sp.Connected != 2 || sp.Overdue != 1 || sp.Urban != 3 || sp.UrbanConnected != 2 || sp.Share != 2.0/6300 {
+	// S-1 (urban, fibre) verified and S-4 (urban, satellite) in service:
+	// two urban sites connected, one towards the fibre target.
+	if sp.Total != 5 || sp.Connected != 2 || sp.Overdue != 1 || sp.Urban != 3 || sp.UrbanConnected != 2 || sp.UrbanFibre != 2 ||
+		sp.UrbanFibreConnected != 1 || sp.Share != 1.0/6300 {
 		t.Errorf("site totals: %+v", sp)
+	}
+	if n := len(sp.History); n != 1 || sp.History[0].States["verified"] != 1 || sp.History[0].States["planned"] != 1 {
+		t.Errorf("site history: %+v, want one day ending as now", sp.History)
 	}
 	f, s := sp.ByTech["fibre"], sp.ByTech["satellite"]
 	if f.Sites != 2 || f.States["verified"] != 1 || f.States["planned"] != 1 || f.Connected != 1 ||
 		s.Sites != 3 || s.States["in_service"] != 1 || s.States["assigned"] != 1 || s.States["dropped"] != 1 || s.Connected != 1 {
 		t.Errorf("by tech: %+v", sp.ByTech)
 	}
-	if p := e.progress(t, "?region=02").Sites; p.Total != 2 || p.Connected != 1 || p.UrbanConnected != 1 {
+	if p := e.progress(t, "?region=02").Sites; p.Total != 2 || p.Connected != 1 || p.UrbanConnected != 1 || p.UrbanFibreConnected != 0 {
 		t.Errorf("region 02: %+v", p)
 	}
 	if p := e.progress(t, "?operator=604-02").Sites; p.Total != 2 || p.States["assigned"] != 1 || p.States["in_service"] != 1 {

@@ -218,7 +218,7 @@ test('disputes, national roaming, snapshots, lifecycle and progress', { skip }, 
     assert.equal(await page.locator('[data-testid=progress-regions] tr').count(), prog.by_region.length + 1);
     // The administrative sites of the newest plan, when one is stored.
     if (prog.sites && prog.sites.total > 0) {
-      assert.match(await page.locator('[data-testid=progress-sites] .fig b').first().textContent(), new RegExp('^' + prog.sites.urban_connected + '$'));
+      assert.match(await page.locator('[data-testid=progress-sites] .fig b').first().textContent(), new RegExp('^' + prog.sites.urban_fibre_connected + '$'));
       assert.match(await page.locator('[data-testid=progress-sites]').textContent(), /6[\s\u202f\u00a0]?300/);
       const planned = await page.locator('[data-testid=progress-sites-tech] tr[data-tech=fibre] td[data-col=planned]').textContent();
       assert.equal(planned.replace(/\D/g, ''), String(prog.sites.by_tech.fibre.states.planned));

@@ -692,8 +692,8 @@
     const cols = [['planned', siteStateName('planned'), ['planned']], ['engaged', t('p_engaged'), ['assigned', 'works_started']],
       ['in_service', siteStateName('in_service'), ['in_service']], ['verified', siteStateName('verified'), ['verified']]];
     if ((sp.states || {}).dropped) cols.push(['dropped', siteStateName('dropped'), ['dropped']]);
-    let html = '<h3>' + t('p_sites') + '</h3><div class="figs" data-testid="progress-sites"><div class="fig"><b>' + fmt(sp.urban_connected) + '</b> / ' + fmt(sp.urban_target) +
-      '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_connected_share || 0) + ')</small></div>' +
+    let html = '<h3>' + t('p_sites') + '</h3><div class="figs" data-testid="progress-sites"><div class="fig"><b>' + fmt(sp.urban_fibre_connected) + '</b> / ' + fmt(sp.urban_target) +
+      '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_fibre_share || 0) + ')</small></div>' +
       '<div class="fig"><b' + (sp.overdue ? ' class="overdue"' : '') + '>' + fmt(sp.overdue) + '</b> ' + t('p_overdue') + '<br><small>' + t('deadline') + ' ' +
       escapeHTML(date(sp.deadline)) + '</small></div></div>';
     html += '<table class="tbl" data-testid="progress-sites-tech"><tr><th></th>' + cols.map((c) => '<th>' + escapeHTML(c[1]) + '</th>').join('') + '</tr>' +
