@@ -261,6 +261,9 @@ test('planning: scenario totals, schedule, routes and sites on the map, comparis
     assert.equal(await page.locator('[data-testid=plan-schedule] tr').count(), body.summary.schedule.years.length + 1);
     assert.equal(await page.locator('[data-testid=plan-proxy]').count(), body.summary.fibre_network.proxy_roads ? 1 : 0);
     assert.equal(await page.locator('[data-testid=plan-synthetic]').count(), body.inputs.synthetic_sites > 0 ? 1 : 0);
+    const urbanFibre = body.sites.filter((x) => x.urban && x.tech === 'fibre').length;
+    assert.equal((await page.locator('[data-testid=plan-urban-fibre]').textContent()).replace(/\D/g, ''),
+      '6300' + String(urbanFibre) + String(body.sites.filter((x) => x.urban).length - urbanFibre));
 
     // On the map: the routes and sites, near the first fibre site.
     await page.waitForFunction(() => window.taghtiaMap.getLayer('plan-routes') && window.taghtiaMap.getLayer('plan-sites'));

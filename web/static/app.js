@@ -693,7 +693,8 @@
       ['in_service', siteStateName('in_service'), ['in_service']], ['verified', siteStateName('verified'), ['verified']]];
     if ((sp.states || {}).dropped) cols.push(['dropped', siteStateName('dropped'), ['dropped']]);
     let html = '<h3>' + t('p_sites') + '</h3><div class="figs" data-testid="progress-sites"><div class="fig"><b>' + fmt(sp.urban_fibre_connected) + '</b> / ' + fmt(sp.urban_target) +
-      '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_fibre_share || 0) + ')</small></div>' +
+      '<br><small>' + t('p_urban_connected') + ' (' + pct(sp.urban_fibre_share || 0) + ')<br>' + escapeHTML(tf('p_urban_fibre_planned', { n: fmt(sp.urban_fibre || 0) })) +
+      '</small></div>' +
       '<div class="fig"><b' + (sp.overdue ? ' class="overdue"' : '') + '>' + fmt(sp.overdue) + '</b> ' + t('p_overdue') + '<br><small>' + t('deadline') + ' ' +
       escapeHTML(date(sp.deadline)) + '</small></div></div>';
     html += '<table class="tbl" data-testid="progress-sites-tech"><tr><th></th>' + cols.map((c) => '<th>' + escapeHTML(c[1]) + '</th>').join('') + '</tr>' +
@@ -709,6 +710,7 @@
 
   const PLAN_COLOURS = { fibre: '#283593', satellite: '#00897b', site4g: '#e65100', roaming: '#8e24aa' };
   const PLAN_LAYERS = ['plan-zones', 'plan-routes', 'plan-sites'];
+  const URBAN_FIBRE_TARGET = 6300; // Maroc Digital 2030: urban administrative sites on fibre by 2026
   const TECHS = ['fibre', 'satellite', 'site4g', 'roaming'];
   // money is an amount in MAD, compact (exact in the title).
   // In tables (bare) the unit is in the column's heading.
@@ -791,6 +793,11 @@
     }
     if (inp.synthetic_sites > 0) html += '<p class="note" data-testid="plan-synthetic">' + escapeHTML(tf('pl_synthetic', { n: fmt(inp.synthetic_sites), total: fmt(inp.sites) })) + '</p>';
     if (inp.pops_assumed) html += '<p class="small">' + t('pl_pops') + '</p>';
+    // The strategy's target: 6,300 urban administrative sites on fibre.
+    const urban = (p.sites || []).filter((x) => x.urban);
+    const onFibre = urban.filter((x) => x.tech === 'fibre').length;
+    html += '<p class="' + (onFibre < URBAN_FIBRE_TARGET ? 'note' : 'small') + '" data-testid="plan-urban-fibre">' +
+      escapeHTML(tf('pl_urban_fibre', { n: fmt(onFibre), target: fmt(URBAN_FIBRE_TARGET), sat: fmt(urban.length - onFibre) })) + '</p>';
     html += '<table class="tbl" data-testid="plan-tech"><tr><th></th><th>' + t('pl_count') + '</th>' + madTH('pl_cost') + '<th>' + t('population') + '</th></tr>' +
       TECHS.map((k) => {
         const x = bt[k];
