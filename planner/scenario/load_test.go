@@ -366,3 +366,17 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// The example scenarios shipped with the planner load and say what they
+// change.
+func TestExamples(t *testing.T) {
+	sc, err := scenario.Load("examples/all-urban-fibre.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := scenario.Default()
+	if sc.Name != "all-urban-fibre" || sc.Satellite.FibreCostThresholdMAD != 0 || sc.Satellite.DistanceThresholdKM != 0 ||
+		!sc.Satellite.RuralBySatellite || sc.Fibre != def.Fibre {
+		t.Errorf("all-urban-fibre = %+v", sc)
+	}
+}
