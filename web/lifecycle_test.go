@@ -307,14 +307,8 @@ type historyOut struct {
 
 func (e *trackEnv) history(t *testing.T, zone string) historyOut {
 	t.Helper()
-	code, b := do(t, "GET", e.base+"/api/v1/zones/"+zone+"/history", "", "", nil)
-	if code != 200 {
-		t.Fatalf("GET history %s: %d %s", zone, code, b)
-	}
 	var h historyOut
-	if err := json.Unmarshal(b, &h); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, e.base+"/api/v1/zones/"+zone+"/history", &h)
 	return h
 }
 

@@ -136,27 +136,15 @@ type siteList struct {
 
 func (e *siteEnv) list(t *testing.T, query string) siteList {
 	t.Helper()
-	code, b := do(t, "GET", e.base+"/api/v1/sites"+query, "", "", nil)
-	if code != 200 {
-		t.Fatalf("GET /sites%s: %d %s", query, code, b)
-	}
 	var l siteList
-	if err := json.Unmarshal(b, &l); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, e.base+"/api/v1/sites"+query, &l)
 	return l
 }
 
 func (e *siteEnv) site(t *testing.T, id string) siteOut {
 	t.Helper()
-	code, b := do(t, "GET", e.base+"/api/v1/sites/"+id, "", "", nil)
-	if code != 200 {
-		t.Fatalf("GET /sites/%s: %d %s", id, code, b)
-	}
 	var s siteOut
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, e.base+"/api/v1/sites/"+id, &s)
 	return s
 }
 
@@ -175,14 +163,8 @@ type siteHistory struct {
 
 func (e *siteEnv) history(t *testing.T, id string) siteHistory {
 	t.Helper()
-	code, b := do(t, "GET", e.base+"/api/v1/sites/"+id+"/history", "", "", nil)
-	if code != 200 {
-		t.Fatalf("GET /sites/%s/history: %d %s", id, code, b)
-	}
 	var h siteHistory
-	if err := json.Unmarshal(b, &h); err != nil {
-		t.Fatal(err)
-	}
+	getJSON(t, e.base+"/api/v1/sites/"+id+"/history", &h)
 	return h
 }
 
