@@ -399,8 +399,33 @@ func (s *Server) scenarioRoutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return writeFeatures(w, fmt.Sprintf("scenario-%d-routes.geojson", run.ID), run.Routes)
+}
+
+// scenarioAssignments serves GET /api/v1/scenarios/{id}/assignments.geojson:
+// what the plan puts where (see NewScenarioRun): each administrative
+// site's point and technology, each planned zone's polygon and work, each
+// new 4G site, as the plan tiles draw them.
+func (s *Server) scenarioAssignments(w http.ResponseWriter, r *http.Request) error {
+	sc, err := s.scenarioAPI()
+	if err != nil {
+		return err
+	}
+	run, err := sc.scenarioParam(r, "id")
+	if err != nil {
+		return err
+	}
+	fs, err := sc.st.Features(r.Context(), data.AssignmentsLayer(run.ID))
+	if err != nil {
+		return err
+	}
+	return writeFeatures(w, fmt.Sprintf("scenario-%d-assignments.geojson", run.ID), fs)
+}
+
+// writeFeatures writes stored features as a GeoJSON download.
+func writeFeatures(w http.ResponseWriter, name string, fs []data.Feature) error {
 	fc := geojson.NewFeatureCollection()
-	for _, f := range run.Routes {
+	for _, f := range fs {
 		ft := geojson.NewFeature(f.Geom)
 		ft.ID = f.ID
 		ft.Properties = geojson.Properties(f.Props)
@@ -410,8 +435,26 @@ func (s *Server) scenarioRoutes(w http.ResponseWriter, r *http.Request) error {
 		fc.Append(ft)
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scenario-%d-routes.geojson"`, run.ID))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
 	return json.NewEncoder(w).Encode(fc)
+}
+
+// scenarioZonesCSV serves GET /api/v1/scenarios/{id}/zones.csv: the work
+// planned in each programme zone, as taghtia plan writes zones.csv.
+func (s *Server) scenarioZonesCSV(w http.ResponseWriter, r *http.Request) error {
+	run, b, err := s.scenarioRun(r, "id")
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scenario-%d-zones.csv"`, run.ID))
+	cw := csv.NewWriter(w)
+	cw.Write(plan.ZoneColumns)
+	for _, z := range b.Zones {
+		cw.Write(plan.ZoneRecord(z.ID, z.Kind, z.Work, z.Host, z.NewSites, z.CostMAD, z.Population, z.Covered, z.Region))
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 // scenarioSitesCSV serves GET /api/v1/scenarios/{id}/sites.csv: each

@@ -583,6 +583,46 @@ func TestScenarios(t *testing.T) {
 		}
 	})
 
+	t.Run("ZonesCSV", func(t *testing.T) {
+		st, b := do(t, "GET", fmt.Sprintf("%s/api/v1/scenarios/%d/zones.csv", base, cheap.ID), "", "", nil)
+		if st != 200 {
+			t.Fatalf("zones.csv = %d %s", st, b)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 || strings.Join(rows[0], ",") != "zone,kind,work,host,new_sites,cost_mad,population,covered,region" {
+			t.Fatalf("zones.csv = %v", rows)
+		}
+		work := map[string]string{}
+		for _, r := range rows[1:] {
+			work[r[0]] = r[2] + "/" + r[3]
+		}
+		if work["W-1"] != "site4g/" || work["G-1"] != "roaming/604-01" {
+			t.Errorf("zones.csv work %v, want W-1 new sites and G-1 roaming on 604-01", work)
+		}
+		if st, _ := do(t, "GET", base+"/api/v1/scenarios/99/zones.csv", "", "", nil); st != 404 {
+			t.Errorf("zones.csv of no run = %d, want 404", st)
+		}
+	})
+
+	t.Run("AssignmentsGeoJSON", func(t *testing.T) {
+		var fc geojson.FeatureCollection
+		getJSON(t, fmt.Sprintf("%s/api/v1/scenarios/%d/assignments.geojson", base, cheap.ID), &fc)
+		kinds := map[string]int{}
+		for _, f := range fc.Features {
+			k, _ := f.Properties["kind"].(string)
+			kinds[k+":"+f.Geometry.GeoJSONType()]++
+		}
+		if kinds["admin:Point"] != 3 || kinds["white:Polygon"]+kinds["white:MultiPolygon"] != 1 || kinds["grey:Polygon"]+kinds["grey:MultiPolygon"] != 1 || kinds["radio:Point"] < 1 {
+			t.Errorf("assignments by kind and geometry %v, want 3 sites, 2 zones, new 4G sites", kinds)
+		}
+		if st, _ := do(t, "GET", base+"/api/v1/scenarios/99/assignments.geojson", "", "", nil); st != 404 {
+			t.Errorf("assignments of no run = %d, want 404", st)
+		}
+	})
+
 	t.Run("SitesCSV", func(t *testing.T) {
 		st, b := do(t, "GET", fmt.Sprintf("%s/api/v1/scenarios/%d/sites.csv", base, cheap.ID), "", "", nil)
 		if st != 200 {

@@ -141,6 +141,8 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/scenarios/{a}/compare/{b}", s.handle(s.compareScenarios))
 		r.Get("/scenarios/{id}/routes.geojson", s.handle(s.scenarioRoutes))
 		r.Get("/scenarios/{id}/sites.csv", s.handle(s.scenarioSitesCSV))
+		r.Get("/scenarios/{id}/zones.csv", s.handle(s.scenarioZonesCSV))
+		r.Get("/scenarios/{id}/assignments.geojson", s.handle(s.scenarioAssignments))
 		r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error {
 			return notFound("no API endpoint " + r.Method + " " + r.URL.Path)
 		}))

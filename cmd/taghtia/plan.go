@@ -155,10 +155,9 @@ func writePlan(dir string, res *plan.Result) error {
 	}
 	return write("zones.csv", func(f *os.File) error {
 		w := csv.NewWriter(f)
-		w.Write([]string{"zone", "kind", "work", "host", "new_sites", "cost_mad", "population", "covered", "region"})
+		w.Write(plan.ZoneColumns)
 		for _, z := range res.Zones {
-			w.Write([]string{z.ID, string(z.Kind), string(z.Work), z.Host, strconv.Itoa(len(z.Sites)), ff(z.CostMAD, 'f', 0, 64),
-				strconv.FormatInt(z.Population, 10), strconv.FormatInt(z.Covered, 10), z.RegionCode})
+			w.Write(plan.ZoneRecord(z.ID, z.Kind, z.Work, z.Host, len(z.Sites), z.CostMAD, z.Population, z.Covered, z.RegionCode))
 		}
 		w.Flush()
 		return w.Error()
