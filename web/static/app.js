@@ -824,6 +824,10 @@
       '<span><i class="dot radio" style="background:' + PLAN_COLOURS.site4g + '"></i>' + t('pl_lg_radio') + '</span>' +
       '<span><i style="background:' + PLAN_COLOURS.site4g + '; opacity: .5"></i>' + t('pl_lg_zone4g') + '</span>' +
       '<span><i style="background:' + PLAN_COLOURS.roaming + '; opacity: .5"></i>' + t('pl_lg_roaming') + '</span></div>';
+    const dl = '/api/v1/scenarios/' + encodeURIComponent(p.id) + '/';
+    html += '<p class="dl" data-testid="plan-downloads">' + t('d_download') + ' : ' + [['sites.csv', t('pl_dl_sites')], ['zones.csv', t('pl_dl_zones')],
+      ['routes.geojson', t('pl_dl_routes')], ['assignments.geojson', t('pl_dl_map')]].map(([f, label]) =>
+      '<a href="' + escapeHTML(dl + f) + '" download>' + escapeHTML(label) + '</a>').join(' · ') + '</p>';
     el.innerHTML = html;
   }
 
