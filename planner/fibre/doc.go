@@ -51,16 +51,25 @@
 // # Quality
 //
 // The plan reports a lower bound on the trench any plan connecting the
-// same fibre sites needs: half the weight of a minimum spanning tree of the
-// metric closure of the terminals (the fibre sites, and one super-terminal
-// standing for all the PoPs, which the backbone already joins). The
-// shortest-path heuristic and the MST heuristic are 2-approximations, and
-// the optimal Steiner tree weighs at least MST/2, so NewTrenchKm /
-// LowerBoundKm ≤ 2 always, and the optimum lies between. The closure's MST
-// is computed exactly without the closure (one Dijkstra per terminal would
-// be 6,300 searches): by Mehlhorn (1988), an MST of the graph whose edges
-// join the terminals of adjacent shortest-path Voronoi regions (one
-// multi-source Dijkstra from all terminals) is an MST of the closure.
+// same fibre sites needs, the larger of two:
+//
+//   - half the weight of a minimum spanning tree of the metric closure of
+//     the terminals (the fibre sites, and one super-terminal standing for
+//     all the PoPs, which the backbone already joins). The shortest-path
+//     heuristic and the MST heuristic are 2-approximations, and the optimal
+//     Steiner tree weighs at least MST/2, so NewTrenchKm / LowerBoundKm ≤ 2
+//     always. The closure's MST is computed exactly without the closure
+//     (one Dijkstra per terminal would be 6,300 searches): by Mehlhorn
+//     (1988), an MST of the graph whose edges join the terminals of
+//     adjacent shortest-path Voronoi regions (one multi-source Dijkstra
+//     from all terminals) is an MST of the closure.
+//   - the sites' own spurs plus a dual-ascent bound (Wong 1984) on the
+//     directed-cut formulation rooted at the PoPs ([DualAscentBound]): a
+//     feasible dual, so a valid bound at every step. It is exact on a tree
+//     and close on sparse graphs: on the national proxy network it is
+//     within a metre of the plan's 2,369 km, where half the MST says 1,185.
+//
+// The optimum lies between the bound and the plan.
 //
 // Routes on a proxy graph ([roads.NewProxy]) are estimates; the result says
 // so (Totals.Proxy).

@@ -40,10 +40,11 @@ func ExamplePlan() {
 		fmt.Printf("%-9s %-9s %-4s order %d  new %4.1f km  shared %4.1f km  %8.0f MAD\n", s.ID, s.Tech, s.Reason, s.Order, s.NewKm, s.SharedKm, s.CostMAD)
 	}
 	t := res.Totals
-	fmt.Printf("trench %.1f km vs %.1f km separately (saving %.0f%%), bound %.1f km\n", t.NewTrenchKm, t.SeparateKm, 100*t.SavingRatio, t.LowerBoundKm)
+	fmt.Printf("trench %.1f km vs %.1f km separately (saving %.0f%%), bound %.1f km (half MST %.1f km)\n", t.NewTrenchKm, t.SeparateKm, 100*t.SavingRatio,
+		t.LowerBoundKm, t.HalfMSTKm)
 	// Output:
 	// commune-2 fibre          order 2  new  9.3 km  shared  9.3 km   2365000 MAD
 	// commune-1 fibre          order 1  new  9.3 km  shared  0.0 km   2365000 MAD
 	// hamlet    satellite cost order 0  new  0.0 km  shared  0.0 km    150000 MAD
-	// trench 18.6 km vs 27.9 km separately (saving 33%), bound 9.3 km
+	// trench 18.6 km vs 27.9 km separately (saving 33%), bound 18.6 km (half MST 9.3 km)
 }

@@ -73,8 +73,12 @@ type Totals struct {
 	SavingRatio float64 // 1 − NewTrenchKm/SeparateKm (0 without fibre sites)
 
 	// LowerBoundKm: no plan connecting the same fibre sites needs less
-	// trench (MST of the metric closure / 2; see the package doc).
+	// trench; the larger of HalfMSTKm (the MST of the metric closure / 2)
+	// and DualAscentKm (a feasible dual of the cut formulation); see the
+	// package doc.
 	LowerBoundKm float64
+	HalfMSTKm    float64
+	DualAscentKm float64
 	GapRatio     float64 // NewTrenchKm / LowerBoundKm (≤ 2; 0 when the bound is 0)
 
 	Proxy bool // routed on a proxy network, not real roads: every figure is an estimate
@@ -338,7 +342,9 @@ func (pl *planner) result() *Result {
 	if t.SeparateKm > 0 {
 		t.SavingRatio = 1 - t.NewTrenchKm/t.SeparateKm
 	}
-	t.LowerBoundKm = lowerBound(pl.s, fibre, pl.popSn)
+	t.HalfMSTKm = lowerBound(pl.s, fibre, pl.popSn)
+	t.DualAscentKm = dualAscent(pl.s, fibre, pl.popSn, 0)
+	t.LowerBoundKm = max(t.HalfMSTKm, t.DualAscentKm)
 	if t.LowerBoundKm > 0 {
 		t.GapRatio = t.NewTrenchKm / t.LowerBoundKm
 	}

@@ -254,3 +254,63 @@ func TestPlanPoPSpur(t *testing.T) {
 		t.Errorf("first route ends at %v, want the PoP", end)
 	}
 }
+
+// TestDualAscentBound: on random instances the dual-ascent bound never
+// exceeds the plan's trench (a feasible dual is a lower bound), is
+// usually above the half-MST bound, and stopping it early keeps it valid
+// (never above the full run's).
+func TestDualAscentBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	better := 0
+	for range 40 {
+		in := randomInstance(t, r)
+		var sites, pops []orb.Point
+		for _, s := range in.sites {
+			sites = append(sites, s.Point)
+		}
+		for _, p := range in.pops {
+			pops = append(pops, p.Point)
+		}
+		res := plan(t, in.g, in.sites, in.pops, unit)
+		var fibreSites []orb.Point
+		for i, sr := range res.Sites {
+			if sr.Tech == fibre.Fibre {
+				fibreSites = append(fibreSites, sites[i])
+			}
+		}
+		da := fibre.DualAscentBound(in.g, fibreSites, pops, 0)
+		half := fibre.LowerBound(in.g, fibreSites, pops)
+		if da > res.Totals.NewTrenchKm*(1+1e-9)+1e-9 {
+			t.Errorf("dual ascent %v km above the plan's %v km", da, res.Totals.NewTrenchKm)
+		}
+		if early := fibre.DualAscentBound(in.g, fibreSites, pops, 3); early > da*(1+1e-9)+1e-9 {
+			t.Errorf("3 steps give %v km, above the full run's %v", early, da)
+		}
+		if da > half*(1+1e-6) {
+			better++
+		}
+		if res.Totals.LowerBoundKm < math.Max(da, half)*(1-1e-9) {
+			t.Errorf("plan's bound %v km, want the larger of %v and %v", res.Totals.LowerBoundKm, da, half)
+		}
+	}
+	if better < 20 {
+		t.Errorf("dual ascent beat half the MST on %d of 40 instances, want most", better)
+	}
+}
+
+// TestDualAscentExactOnATree: on a tree the Steiner tree is the union of
+// the paths, and dual ascent finds its length.
+func TestDualAscentExactOnATree(t *testing.T) {
+	// A star: centre 0, arms of 1, 2 and 3 km to nodes 1, 2, 3; the PoP at
+	// node 1, sites at 2 and 3: the tree is 1+2+3 = 6 km (half MST: the
+	// closure's MST is 3+4 = 7 km, so 3.5).
+	nodes := []orb.Point{{-7, 33}, {-7.01, 33}, {-6.98, 33}, {-7, 33.03}}
+	g := mustGraph(t, nodes, []roads.Edge{{A: 0, B: 1, LengthM: 1000}, {A: 0, B: 2, LengthM: 2000}, {A: 0, B: 3, LengthM: 3000}})
+	sites, pops := []orb.Point{nodes[2], nodes[3]}, []orb.Point{nodes[1]}
+	if got := fibre.DualAscentBound(g, sites, pops, 0); math.Abs(got-6) > 1e-9 {
+		t.Errorf("dual ascent on the star: %v km, want 6", got)
+	}
+	if got := fibre.LowerBound(g, sites, pops); math.Abs(got-3.5) > 1e-9 {
+		t.Errorf("half MST on the star: %v km, want 3.5", got)
+	}
+}

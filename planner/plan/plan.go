@@ -207,7 +207,7 @@ func Run(ctx context.Context, st Store, opt Options) (*Result, error) {
 	res.Summary = scenario.Summarize(sc, tl)
 	t := fr.Totals
 	res.Summary.FibreNetwork = &scenario.FibreNetwork{NewTrenchKM: t.NewTrenchKm, SeparateRoutesKM: t.SeparateKm,
-		SeparateRoutesCostMAD: t.SeparateMAD, SavingMAD: t.SeparateMAD - t.FibreMAD, LowerBoundKM: t.LowerBoundKm, ProxyRoads: t.Proxy,
+		SeparateRoutesCostMAD: t.SeparateMAD, SavingMAD: t.SeparateMAD - t.FibreMAD, LowerBoundKM: t.LowerBoundKm, HalfMSTKM: t.HalfMSTKm, DualAscentKM: t.DualAscentKm, ProxyRoads: t.Proxy,
 		SharedTrenchKM: reusedKm(fr)}
 	return res, nil
 }

@@ -60,7 +60,9 @@ type FibreNetwork struct {
 	SeparateRoutesKM      float64 `json:"separate_routes_km"`
 	SeparateRoutesCostMAD float64 `json:"separate_routes_cost_mad"`
 	SavingMAD             float64 `json:"saving_mad"`     // separate routes' cost - the plan's fibre cost
-	LowerBoundKM          float64 `json:"lower_bound_km"` // no network connecting the sites is shorter
+	LowerBoundKM          float64 `json:"lower_bound_km"` // no network connecting the sites is shorter: the larger of
+	HalfMSTKM             float64 `json:"half_mst_km"`    // half the MST of the metric closure and
+	DualAscentKM          float64 `json:"dual_ascent_km"` // a dual-ascent bound (planner/fibre)
 	// ProxyRoads is true when routes follow the proxy network over
 	// settlements, not a real road layer.
 	ProxyRoads bool `json:"proxy_roads"`
