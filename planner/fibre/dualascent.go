@@ -17,7 +17,8 @@ import (
 // reach it by arcs of zero reduced cost) is smallest and raises its cut
 // by the least reduced cost entering it, until every site's component
 // holds the root. The dual stays feasible at every step, so stopping
-// after maxSteps (0: no limit) still gives a valid bound. Sites that
+// after maxSteps (0: no limit), or after DualAscentWork arc visits, still
+// gives a valid bound. Sites that
 // cannot reach a PoP are left out. On sparse road graphs it is much
 // tighter than [LowerBound]'s half MST; [Plan] reports the larger.
 func DualAscentBound(g *roads.Graph, sites, pops []orb.Point, maxSteps int) float64 {
@@ -26,6 +27,12 @@ func DualAscentBound(g *roads.Graph, sites, pops []orb.Point, maxSteps int) floa
 	}
 	return dualAscent(roads.NewSearch(g), snapAll(g, sites), snapAll(g, pops), maxSteps)
 }
+
+// DualAscentWork caps the arcs dual ascent visits, about a second's work:
+// on a large real road graph the steps (at most one per arc) times the
+// components they scan could run for hours; the bound found by then is
+// kept.
+const DualAscentWork = 300_000_000
 
 // dualAscent computes the bound from the sites' and PoPs' snaps.
 func dualAscent(s *roads.Search, sites, pops []roads.Snap, maxSteps int) float64 {
@@ -77,6 +84,7 @@ func dualAscent(s *roads.Search, sites, pops []roads.Snap, maxSteps int) float64
 	stamp := make([]int32, n)
 	epoch := int32(0)
 	var comp []int32
+	work := 0
 	// component fills comp with the nodes that reach t through saturated
 	// arcs and reports whether the root is among them.
 	component := func(t int32) bool {
@@ -89,6 +97,7 @@ func dualAscent(s *roads.Search, sites, pops []roads.Snap, maxSteps int) float64
 				return true
 			}
 			g.Neighbours(v, func(e, u int) bool {
+				work++
 				if stamp[u] != epoch && red[arcInto(e, v)] <= zero {
 					stamp[u] = epoch
 					comp = append(comp, int32(u))
@@ -102,7 +111,7 @@ func dualAscent(s *roads.Search, sites, pops []roads.Snap, maxSteps int) float64
 	for _, t := range terms {
 		q.push(activeItem{size: 1, node: t})
 	}
-	for steps := 0; q.Len() > 0 && (maxSteps <= 0 || steps < maxSteps); steps++ {
+	for steps := 0; q.Len() > 0 && (maxSteps <= 0 || steps < maxSteps) && work < DualAscentWork; steps++ {
 		it := q.pop()
 		if component(it.node) {
 			continue // joined to the root
