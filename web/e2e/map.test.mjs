@@ -258,6 +258,11 @@ test('planning: scenario totals, schedule, routes and sites on the map, comparis
     const body = await api('/api/v1/scenarios/' + scenarios[0].id);
     assert.equal(await page.locator('[data-testid=plan-tech] tr[data-tech]').count(), 4);
     assert.match(await page.locator('[data-testid=plan-fibre]').textContent(), /\d.*km/);
+    const fn = body.summary.fibre_network;
+    if (fn.lower_bound_km > 0) {
+      const gap = parseFloat((await page.locator('[data-testid=plan-gap]').textContent()).replace(',', '.'));
+      assert.ok(Math.abs(gap - fn.new_trench_km / fn.lower_bound_km) < 0.006 && gap >= 1 - 1e-9, 'gap ' + gap);
+    }
     assert.equal(await page.locator('[data-testid=plan-schedule] tr').count(), body.summary.schedule.years.length + 1);
     assert.equal(await page.locator('[data-testid=plan-proxy]').count(), body.summary.fibre_network.proxy_roads ? 1 : 0);
     assert.equal(await page.locator('[data-testid=plan-synthetic]').count(), body.inputs.synthetic_sites > 0 ? 1 : 0);

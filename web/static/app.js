@@ -809,7 +809,10 @@
     html += '<h3>' + t('pl_network') + '</h3><table class="tbl" data-testid="plan-fibre"><tr><th>' + t('pl_trench') + '</th><td>' + km(fn.new_trench_km || 0) + '</td></tr>' +
       '<tr><th>' + t('pl_separate') + '</th><td>' + km(fn.separate_routes_km || 0) + '</td></tr>' +
       '<tr><th>' + t('pl_saving') + '</th><td><b>' + km((fn.separate_routes_km || 0) - (fn.new_trench_km || 0)) + '</b> · ' + moneyHTML(fn.saving_mad || 0) + '</td></tr>' +
-      '<tr><th>' + t('pl_bound') + '</th><td>' + km(fn.lower_bound_km || 0) + '<br><small>' + t('pl_bound_note') + '</small></td></tr></table>';
+      '<tr><th>' + t('pl_bound') + '</th><td>' + km(fn.lower_bound_km || 0) + '<br><small>' + t('pl_bound_note') + '</small></td></tr>' +
+      (fn.lower_bound_km > 0 ? '<tr><th>' + t('pl_gap') + '</th><td data-testid="plan-gap">' +
+        escapeHTML(new Intl.NumberFormat(locale(), { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format((fn.new_trench_km || 0) / fn.lower_bound_km)) +
+        '<br><small>' + t('pl_gap_note') + '</small></td></tr>' : '') + '</table>';
     const years = (sm.schedule && sm.schedule.years) || [];
     html += '<h3>' + t('pl_schedule') + '</h3><table class="tbl" data-testid="plan-schedule"><tr><th>' + t('pl_year') + '</th>' + madTH('pl_budget') +
       madTH('pl_spent') + '<th>' + t('pl_count') + '</th><th>' + t('population') + '</th></tr>' + years.map((y) => {
