@@ -89,39 +89,11 @@ type scenarioBody struct {
 	Zones   []zoneRow        `json:"zones"`
 }
 
-// siteRow is one administrative site's plan (the columns of sites.csv).
-type siteRow struct {
-	ID             string  `json:"id"`
-	Name           string  `json:"name"`
-	Kind           string  `json:"kind"`
-	Commune        string  `json:"commune"`
-	Region         string  `json:"region"`
-	Urban          bool    `json:"urban"`
-	Synthetic      bool    `json:"synthetic"`
-	Lon            float64 `json:"lon"`
-	Lat            float64 `json:"lat"`
-	Tech           string  `json:"tech"`
-	Reason         string  `json:"reason,omitempty"`
-	Order          int     `json:"order"`
-	NewKm          float64 `json:"new_km"`
-	SharedKm       float64 `json:"shared_km"`
-	SeparateKm     float64 `json:"separate_km"`
-	CostMAD        float64 `json:"cost_mad"`
-	OpexMADPerYear float64 `json:"opex_mad_per_year"`
-}
-
-// zoneRow is one programme zone's plan.
-type zoneRow struct {
-	ID         string        `json:"id"`
-	Kind       data.ZoneKind `json:"kind"`
-	Work       scenario.Kind `json:"work"`
-	Host       string        `json:"host,omitempty"`
-	NewSites   int           `json:"new_sites"`
-	CostMAD    float64       `json:"cost_mad"`
-	Population int64         `json:"population"`
-	Covered    int64         `json:"covered"`
-	Region     string        `json:"region"`
-}
+// siteRow and zoneRow are the rows of a stored run's body.
+type (
+	siteRow = plan.SiteRow
+	zoneRow = plan.ZoneRow
+)
 
 // NewScenarioRun turns a plan into the run to store: its body, one route
 // per fibre site and the assignments the plan tiles draw:
@@ -134,13 +106,10 @@ type zoneRow struct {
 //     zone, region, population (newly covered by it), cost_mad (the
 //     zone's cost shared by its sites).
 func NewScenarioRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
-	b := scenarioBody{Inputs: res.Inputs, Summary: res.Summary, Sites: make([]siteRow, len(res.Sites)), Zones: make([]zoneRow, len(res.Zones))}
+	b := scenarioBody{Inputs: res.Inputs, Summary: res.Summary, Sites: res.SiteRows(), Zones: res.ZoneRows()}
 	var routes, assigned []data.Feature
 	for i, s := range res.Sites {
 		r := res.Fibre.Sites[i]
-		b.Sites[i] = siteRow{ID: s.ID, Name: s.Name, Kind: string(s.Kind), Commune: s.Commune, Region: res.Regions[s.ID], Urban: s.Urban,
-			Synthetic: s.Synthetic, Lon: s.Point[0], Lat: s.Point[1], Tech: string(r.Tech), Reason: r.Reason, Order: r.Order,
-			NewKm: r.NewKm, SharedKm: r.SharedKm, SeparateKm: r.SeparateKm, CostMAD: r.CostMAD, OpexMADPerYear: r.OpexMADPerYear}
 		if len(r.Route) >= 2 {
 			routes = append(routes, data.Feature{ID: r.ID, Geom: r.Route,
 				Props: map[string]any{"site": r.ID, "new_km": r.NewKm, "shared_km": r.SharedKm, "cost_mad": r.CostMAD}})
@@ -148,9 +117,7 @@ func NewScenarioRun(res *plan.Result, at time.Time) (data.ScenarioRun, error) {
 		assigned = append(assigned, data.Feature{ID: "site:" + s.ID, Geom: s.Point, Props: map[string]any{"kind": "admin", "tech": string(r.Tech),
 			"site": s.ID, "name": s.Name, "region": res.Regions[s.ID], "cost_mad": r.CostMAD, "new_km": r.NewKm}})
 	}
-	for i, z := range res.Zones {
-		b.Zones[i] = zoneRow{ID: z.ID, Kind: z.Kind, Work: z.Work, Host: z.Host, NewSites: len(z.Sites), CostMAD: z.CostMAD,
-			Population: z.Population, Covered: z.Covered, Region: z.RegionCode}
+	for _, z := range res.Zones {
 		if len(z.Geom) > 0 {
 			props := map[string]any{"kind": string(z.Kind), "tech": string(z.Work), "zone": z.ID, "region": z.RegionCode,
 				"population": z.Population, "covered": z.Covered, "new_sites": len(z.Sites), "cost_mad": z.CostMAD}
@@ -451,7 +418,7 @@ func (s *Server) scenarioZonesCSV(w http.ResponseWriter, r *http.Request) error 
 	cw := csv.NewWriter(w)
 	cw.Write(plan.ZoneColumns)
 	for _, z := range b.Zones {
-		cw.Write(plan.ZoneRecord(z.ID, z.Kind, z.Work, z.Host, z.NewSites, z.CostMAD, z.Population, z.Covered, z.Region))
+		cw.Write(z.Record())
 	}
 	cw.Flush()
 	return cw.Error()
@@ -467,14 +434,10 @@ func (s *Server) scenarioSitesCSV(w http.ResponseWriter, r *http.Request) error 
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scenario-%d-sites.csv"`, run.ID))
-	ff := strconv.FormatFloat
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "name", "kind", "commune", "region", "urban", "synthetic", "lon", "lat", "tech", "reason", "order",
-		"new_km", "shared_km", "separate_km", "cost_mad", "opex_mad_per_year"})
+	cw.Write(plan.SiteColumns)
 	for _, x := range b.Sites {
-		cw.Write([]string{x.ID, x.Name, x.Kind, x.Commune, x.Region, strconv.FormatBool(x.Urban), strconv.FormatBool(x.Synthetic),
-			ff(x.Lon, 'f', 6, 64), ff(x.Lat, 'f', 6, 64), x.Tech, x.Reason, strconv.Itoa(x.Order),
-			ff(x.NewKm, 'f', 3, 64), ff(x.SharedKm, 'f', 3, 64), ff(x.SeparateKm, 'f', 3, 64), ff(x.CostMAD, 'f', 0, 64), ff(x.OpexMADPerYear, 'f', 0, 64)})
+		cw.Write(x.Record())
 	}
 	cw.Flush()
 	return cw.Error()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/paulmach/orb/geojson"
@@ -112,7 +111,6 @@ func writePlan(dir string, res *plan.Result) error {
 		}
 		return os.Rename(tmp, filepath.Join(dir, name))
 	}
-	ff := strconv.FormatFloat
 	err := write("summary.json", func(f *os.File) error {
 		enc := json.NewEncoder(f)
 		enc.SetIndent("", "  ")
@@ -123,12 +121,9 @@ func writePlan(dir string, res *plan.Result) error {
 	}
 	err = write("sites.csv", func(f *os.File) error {
 		w := csv.NewWriter(f)
-		w.Write([]string{"id", "name", "kind", "commune", "region", "urban", "synthetic", "lon", "lat", "tech", "reason", "order", "new_km", "shared_km", "separate_km", "cost_mad", "opex_mad_per_year"})
-		for i, s := range res.Sites {
-			r := res.Fibre.Sites[i]
-			w.Write([]string{s.ID, s.Name, string(s.Kind), s.Commune, res.Regions[s.ID], strconv.FormatBool(s.Urban), strconv.FormatBool(s.Synthetic),
-				ff(s.Point[0], 'f', 6, 64), ff(s.Point[1], 'f', 6, 64), string(r.Tech), r.Reason, strconv.Itoa(r.Order),
-				ff(r.NewKm, 'f', 3, 64), ff(r.SharedKm, 'f', 3, 64), ff(r.SeparateKm, 'f', 3, 64), ff(r.CostMAD, 'f', 0, 64), ff(r.OpexMADPerYear, 'f', 0, 64)})
+		w.Write(plan.SiteColumns)
+		for _, row := range res.SiteRows() {
+			w.Write(row.Record())
 		}
 		w.Flush()
 		return w.Error()
@@ -156,8 +151,8 @@ func writePlan(dir string, res *plan.Result) error {
 	return write("zones.csv", func(f *os.File) error {
 		w := csv.NewWriter(f)
 		w.Write(plan.ZoneColumns)
-		for _, z := range res.Zones {
-			w.Write(plan.ZoneRecord(z.ID, z.Kind, z.Work, z.Host, len(z.Sites), z.CostMAD, z.Population, z.Covered, z.RegionCode))
+		for _, z := range res.ZoneRows() {
+			w.Write(z.Record())
 		}
 		w.Flush()
 		return w.Error()
