@@ -45,3 +45,21 @@ type ScenarioRun struct {
 	// as Routes; ScenarioRun does not return them (read the layer).
 	Assignments []Feature
 }
+
+// RunLayer is one feature layer of a stored scenario run.
+type RunLayer struct {
+	Name     string
+	Features []Feature
+}
+
+// Layers are r's routes and assignments under their layer names (r.ID
+// set), each feature's Layer set: what a store writes for the run.
+func (r *ScenarioRun) Layers() []RunLayer {
+	ls := []RunLayer{{RoutesLayer(r.ID), r.Routes}, {AssignmentsLayer(r.ID), r.Assignments}}
+	for _, l := range ls {
+		for i := range l.Features {
+			l.Features[i].Layer = l.Name
+		}
+	}
+	return ls
+}

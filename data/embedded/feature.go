@@ -70,25 +70,34 @@ func featuresWriter(layer string, fs []data.Feature) func(*bolt.Tx) error {
 func (s *Store) Features(ctx context.Context, layer string) ([]data.Feature, error) {
 	var out []data.Feature
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bFeatures).Bucket([]byte(layer))
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var r featureRecord
-			if err := json.Unmarshal(v, &r); err != nil {
-				return fmt.Errorf("feature %s: %w", k, err)
-			}
-			g, err := wkb.Unmarshal(r.WKB)
-			if err != nil {
-				return fmt.Errorf("feature %s geometry: %w", k, err)
-			}
-			out = append(out, data.Feature{Layer: layer, ID: r.ID, Props: r.Props, Geom: g})
-			return nil
-		})
+		var err error
+		out, err = layerFeatures(tx, layer)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("embedded: features %s: %w", layer, err)
 	}
 	return out, nil
+}
+
+// layerFeatures reads the features of a layer in tx, ordered by id.
+func layerFeatures(tx *bolt.Tx, layer string) ([]data.Feature, error) {
+	b := tx.Bucket(bFeatures).Bucket([]byte(layer))
+	if b == nil {
+		return nil, nil
+	}
+	var out []data.Feature
+	err := b.ForEach(func(k, v []byte) error {
+		var r featureRecord
+		if err := json.Unmarshal(v, &r); err != nil {
+			return fmt.Errorf("feature %s: %w", k, err)
+		}
+		g, err := wkb.Unmarshal(r.WKB)
+		if err != nil {
+			return fmt.Errorf("feature %s geometry: %w", k, err)
+		}
+		out = append(out, data.Feature{Layer: layer, ID: r.ID, Props: r.Props, Geom: g})
+		return nil
+	})
+	return out, err
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/taghtia/taghtia/data"
 	bolt "go.etcd.io/bbolt"
 )
@@ -48,11 +47,10 @@ func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.Sc
 			return err
 		}
 		r.ID = int64(seq)
-		if err := putRunLayer(tx, data.RoutesLayer(r.ID), "route", r.Routes); err != nil {
-			return err
-		}
-		if err := putRunLayer(tx, data.AssignmentsLayer(r.ID), "assignment", r.Assignments); err != nil {
-			return err
+		for _, l := range r.Layers() {
+			if err := featuresWriter(l.Name, l.Features)(tx); err != nil {
+				return fmt.Errorf("%s: %w", l.Name, err)
+			}
 		}
 		v, err := json.Marshal(scenarioRecord{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt, Snapshot: r.Snapshot})
 		if err != nil {
@@ -68,39 +66,6 @@ func (s *Store) AddScenarioRun(ctx context.Context, r data.ScenarioRun) (data.Sc
 		return data.ScenarioRun{}, fmt.Errorf("embedded: add scenario run: %w", err)
 	}
 	return r, nil
-}
-
-// putRunLayer writes fs as the feature layer of a run (replacing a layer
-// of that name) and sets each one's Layer; what names a feature in errors.
-func putRunLayer(tx *bolt.Tx, layer, what string, fs []data.Feature) error {
-	b, err := replaceBucket(tx.Bucket(bFeatures), []byte(layer))
-	if err != nil {
-		return err
-	}
-	for i := range fs {
-		f := &fs[i]
-		f.Layer = layer
-		switch {
-		case f.ID == "":
-			return fmt.Errorf("%w: %s %d has no id", data.ErrInvalid, what, i)
-		case f.Geom == nil:
-			return fmt.Errorf("%w: %s %s has no geometry", data.ErrInvalid, what, f.ID)
-		case b.Get([]byte(f.ID)) != nil:
-			return fmt.Errorf("%w: %s id %s repeated", data.ErrInvalid, what, f.ID)
-		}
-		g, err := wkb.Marshal(f.Geom)
-		if err != nil {
-			return fmt.Errorf("%w: %s %s geometry: %v", data.ErrInvalid, what, f.ID, err)
-		}
-		v, err := json.Marshal(featureRecord{ID: f.ID, Props: f.Props, WKB: g})
-		if err != nil {
-			return fmt.Errorf("%w: %s %s properties: %v", data.ErrInvalid, what, f.ID, err)
-		}
-		if err := b.Put([]byte(f.ID), v); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // ScenarioRuns lists the stored runs by id, without Body and Routes.
@@ -135,23 +100,8 @@ func (s *Store) ScenarioRun(ctx context.Context, id int64) (data.ScenarioRun, er
 			return err
 		}
 		r.Body = bytes.Clone(tx.Bucket(bScenarioBodies).Get(key))
-		layer := data.RoutesLayer(id)
-		fb := tx.Bucket(bFeatures).Bucket([]byte(layer))
-		if fb == nil {
-			return nil
-		}
-		return fb.ForEach(func(k, v []byte) error {
-			var fr featureRecord
-			if err := json.Unmarshal(v, &fr); err != nil {
-				return fmt.Errorf("route %s: %w", k, err)
-			}
-			g, err := wkb.Unmarshal(fr.WKB)
-			if err != nil {
-				return fmt.Errorf("route %s geometry: %w", k, err)
-			}
-			r.Routes = append(r.Routes, data.Feature{Layer: layer, ID: fr.ID, Props: fr.Props, Geom: g})
-			return nil
-		})
+		r.Routes, err = layerFeatures(tx, data.RoutesLayer(id))
+		return err
 	})
 	if err != nil {
 		return data.ScenarioRun{}, fmt.Errorf("embedded: scenario run: %w", err)

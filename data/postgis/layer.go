@@ -213,11 +213,25 @@ func featuresWriter(ctx context.Context, layer string, fs []data.Feature) func(p
 
 // Features returns the features of a layer ordered by id.
 func (s *Store) Features(ctx context.Context, layer string) ([]data.Feature, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, props::text, ST_AsEWKB(geom) FROM features WHERE layer = $1 ORDER BY id COLLATE "C"`, layer)
+	out, err := layerFeatures(ctx, s.pool, layer)
 	if err != nil {
 		return nil, fmt.Errorf("postgis: features %s: %w", layer, err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Feature, error) {
+	return out, nil
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// layerFeatures reads the features of a layer ordered by id.
+func layerFeatures(ctx context.Context, q querier, layer string) ([]data.Feature, error) {
+	rows, err := q.Query(ctx, `SELECT id, props::text, ST_AsEWKB(geom) FROM features WHERE layer = $1 ORDER BY id COLLATE "C"`, layer)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (data.Feature, error) {
 		f := data.Feature{Layer: layer}
 		var props string
 		var g []byte
@@ -231,8 +245,4 @@ func (s *Store) Features(ctx context.Context, layer string) ([]data.Feature, err
 		f.Geom, err = fromEWKB(g)
 		return f, err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("postgis: features %s: %w", layer, err)
-	}
-	return out, nil
 }
