@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 
@@ -22,8 +21,9 @@ const Extent = 4096
 const buffer = 64
 
 // Encode turns WGS84 feature collections, keyed by layer name, into one MVT
-// v2 tile: lines and polygons of at most half a unit left out, projected to the tile, clipped with a 64-unit buffer, simplified
-// below one tile unit, emptied features removed, and polygon rings rewound
+// v2 tile: lines and polygons of at most half a unit left out, projected
+// to the tile, clipped with a 64-unit buffer, simplified below one tile
+// unit, emptied features removed, and polygon rings rewound
 // so that exterior rings have positive area in tile coordinates (the MVT
 // spec; orb's encoder does not do it). Layers are written sorted by name.
 // It returns nil when no feature remains.
@@ -76,19 +76,14 @@ func dropSpecks(t maptile.Tile, fc *geojson.FeatureCollection) *geojson.FeatureC
 	if fc == nil {
 		return fc
 	}
-	n := float64(uint64(1)<<t.Z) * Extent
-	x := func(lon float64) float64 { return (lon + 180) / 360 * n }
-	y := func(lat float64) float64 {
-		s := math.Sin(lat * math.Pi / 180)
-		return (0.5 - math.Log((1+s)/(1-s))/(4*math.Pi)) * n
-	}
 	speck := func(g orb.Geometry) bool {
 		switch g.(type) {
 		case orb.Point, orb.MultiPoint, nil:
 			return false
 		}
 		b := g.Bound()
-		return x(b.Max[0])-x(b.Min[0]) <= 0.5 && y(b.Min[1])-y(b.Max[1]) <= 0.5
+		lo, hi := maptile.Fraction(b.Min, t.Z), maptile.Fraction(b.Max, t.Z) // tile units / Extent; y grows south
+		return (hi[0]-lo[0])*Extent <= 0.5 && (lo[1]-hi[1])*Extent <= 0.5
 	}
 	if !slices.ContainsFunc(fc.Features, func(f *geojson.Feature) bool { return speck(f.Geometry) }) {
 		return fc

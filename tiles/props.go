@@ -209,20 +209,19 @@ type Source int
 
 // Sources of sublayers.
 const (
-	SourceRegions        Source = iota + 1 // areas of data.LevelRegion
-	SourceProvinces                        // areas of data.LevelProvince
-	SourceCommunes                         // areas of data.LevelCommune
-	SourcePlaces                           // points of data.LayerPlaces
-	SourceHealth                           // points of data.LayerHealth
-	SourceZones                            // zone polygons of the latest snapshot
-	SourceZoneHexes                        // ZoneHexes at Res
-	SourceCoverageHexes                    // CoverageHexes at Res for the query
-	SourceDisputes                         // features of data.LayerDisputes matching the query
-	SourceDeclared                         // features of the query's declared-coverage layer
-	SourcePlanRoutes                       // lines of the query's scenario routes (data.RoutesLayer)
-	SourcePlanSites                        // points of the query's scenario assignments (data.AssignmentsLayer)
-	SourcePlanSitesBrief                   // the same points with PlanBriefProps (below PlanDetailZoom)
-	SourcePlanZones                        // polygons of the query's scenario assignments
+	SourceRegions       Source = iota + 1 // areas of data.LevelRegion
+	SourceProvinces                       // areas of data.LevelProvince
+	SourceCommunes                        // areas of data.LevelCommune
+	SourcePlaces                          // points of data.LayerPlaces
+	SourceHealth                          // points of data.LayerHealth
+	SourceZones                           // zone polygons of the latest snapshot
+	SourceZoneHexes                       // ZoneHexes at Res
+	SourceCoverageHexes                   // CoverageHexes at Res for the query
+	SourceDisputes                        // features of data.LayerDisputes matching the query
+	SourceDeclared                        // features of the query's declared-coverage layer
+	SourcePlanRoutes                      // lines of the query's scenario routes (data.RoutesLayer)
+	SourcePlanSites                       // points of the query's scenario assignments (data.AssignmentsLayer)
+	SourcePlanZones                       // polygons of the query's scenario assignments
 )
 
 // PlanMinZoom is the zoom from which the plan tileset draws. A national

@@ -333,6 +333,21 @@ func (s *Set) planOf(ctx context.Context, id int64) (*planLayers, error) {
 	return p, nil
 }
 
+// index is the plan index a sublayer draws from.
+func (p *planLayers) index(sl Sublayer) *featureIndex {
+	switch {
+	case sl.Source == SourcePlanZones:
+		return p.zones
+	case sl.Source == SourcePlanRoutes && sl.Brief:
+		return p.briefRoutes
+	case sl.Source == SourcePlanRoutes:
+		return p.routes
+	case sl.Brief:
+		return p.briefSites
+	}
+	return p.sites
+}
+
 // Version identifies the data behind the set; it changes when the store's
 // layers (and their layer infos), coverage run, snapshot or disputes
 // change.
@@ -423,11 +438,7 @@ func (s *Set) layers(ctx context.Context, layer string, t maptile.Tile, q Query)
 			if err != nil {
 				return nil, err
 			}
-			ix := map[Source]*featureIndex{SourcePlanRoutes: p.routes, SourcePlanSites: p.sites, SourcePlanZones: p.zones}[sl.Source]
-			if sl.Brief {
-				ix = map[Source]*featureIndex{SourcePlanRoutes: p.briefRoutes, SourcePlanSites: p.briefSites, SourcePlanZones: p.zones}[sl.Source]
-			}
-			fs = ix.search(b)
+			fs = p.index(sl).search(b)
 		}
 		if len(fs) > 0 {
 			out[sl.Name] = &geojson.FeatureCollection{Type: "FeatureCollection", Features: fs}
