@@ -413,12 +413,17 @@ func (s *Server) scenarioZonesCSV(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	return writeCSV(w, fmt.Sprintf("scenario-%d-zones.csv", run.ID), plan.ZoneColumns, b.Zones)
+}
+
+// writeCSV writes a header and rows as a CSV download.
+func writeCSV[T interface{ Record() []string }](w http.ResponseWriter, name string, header []string, rows []T) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scenario-%d-zones.csv"`, run.ID))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name))
 	cw := csv.NewWriter(w)
-	cw.Write(plan.ZoneColumns)
-	for _, z := range b.Zones {
-		cw.Write(z.Record())
+	cw.Write(header)
+	for _, x := range rows {
+		cw.Write(x.Record())
 	}
 	cw.Flush()
 	return cw.Error()
@@ -432,13 +437,5 @@ func (s *Server) scenarioSitesCSV(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="scenario-%d-sites.csv"`, run.ID))
-	cw := csv.NewWriter(w)
-	cw.Write(plan.SiteColumns)
-	for _, x := range b.Sites {
-		cw.Write(x.Record())
-	}
-	cw.Flush()
-	return cw.Error()
+	return writeCSV(w, fmt.Sprintf("scenario-%d-sites.csv", run.ID), plan.SiteColumns, b.Sites)
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/go-chi/chi/v5"
@@ -35,12 +34,11 @@ func (s *Server) coverageQuery(r *http.Request) (tiles.Query, error) {
 // which coverage and declared tiles need whole.
 func (s *Server) tileQuery(r *http.Request, layer string) (tiles.Query, error) {
 	if layer == "plan" {
-		v := r.URL.Query().Get("scenario")
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id < 1 {
-			return tiles.Query{}, invalid("plan tiles need scenario=ID, a stored scenario run's id (a positive whole number), got " + strconv.Quote(v))
+		id, err := scenarioQuery(r)
+		if err == nil && id == 0 {
+			err = invalid("plan tiles need scenario=ID, a stored scenario run's id")
 		}
-		return tiles.Query{Scenario: id}, nil
+		return tiles.Query{Scenario: id}, err
 	}
 	if layer != "disputes" {
 		return s.coverageQuery(r)
