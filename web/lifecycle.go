@@ -87,8 +87,7 @@ type subject struct {
 // subjectKind is what the shared lifecycle handlers need of one kind of
 // subject.
 type subjectKind struct {
-	kind data.SubjectKind
-	noun string // "zone", "site"
+	kind data.SubjectKind // also how messages name it: zone, site
 	// find looks a subject up, given its history; a subject neither
 	// listed nor with history is an error (404 not_found).
 	find func(ctx context.Context, id string, hist []data.Event) (subject, error)
@@ -100,7 +99,7 @@ func apiPath(kind data.SubjectKind) string { return string(kind) + "s" }
 // zoneKind is the zones' lifecycle: found in the latest snapshot, else in
 // the one its last event recorded (see findZone).
 func (s *Server) zoneKind() subjectKind {
-	return subjectKind{kind: data.SubjectZone, noun: "zone", find: func(ctx context.Context, id string, hist []data.Event) (subject, error) {
+	return subjectKind{kind: data.SubjectZone, find: func(ctx context.Context, id string, hist []data.Event) (subject, error) {
 		z, snapID, latest, err := s.findZone(ctx, id, hist)
 		if err != nil {
 			return subject{}, err
@@ -416,7 +415,7 @@ func (s *Server) transitions(k subjectKind) handlerFunc {
 			return err
 		}
 		if !ok {
-			return unauthenticated("changing a " + k.noun + " needs a token: send it as Authorization: Bearer TOKEN")
+			return unauthenticated("changing a " + string(k.kind) + " needs a token: send it as Authorization: Bearer TOKEN")
 		}
 		actor := tok.actor()
 		body, evidence, err := tr.readTransition(w, r)
@@ -463,7 +462,7 @@ func (s *Server) transitions(k subjectKind) handlerFunc {
 		if err := tr.st.AppendEvent(ctx, ev); err != nil {
 			if errors.Is(err, data.ErrConflict) {
 				return &Error{Status: http.StatusConflict, Code: "conflict",
-					Message: fmt.Sprintf("%s %s changed since its history was read (it had %d events): reload and retry", k.noun, id, len(hist))}
+					Message: fmt.Sprintf("%s %s changed since its history was read (it had %d events): reload and retry", k.kind, id, len(hist))}
 			}
 			return err
 		}
@@ -500,7 +499,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request, k subjectKind)
 		return err
 	}
 	if ev.Evidence == nil {
-		return notFound(fmt.Sprintf("event %d of %s %s has no evidence", seq, k.noun, id))
+		return notFound(fmt.Sprintf("event %d of %s %s has no evidence", seq, k.kind, id))
 	}
 	ctype := ev.Evidence.Type
 	if ctype == "" {

@@ -27,7 +27,7 @@ import (
 // siteKind is the sites' lifecycle: a site is found in the newest stored
 // scenario run, else in the run its last event recorded.
 func (s *Server) siteKind() subjectKind {
-	return subjectKind{kind: data.SubjectSite, noun: "site", find: s.findSite}
+	return subjectKind{kind: data.SubjectSite, find: s.findSite}
 }
 
 // siteCache holds the decoded site rows of the last few runs read: runs
