@@ -47,6 +47,17 @@ func randomInstance(t testing.TB, r *rand.Rand) instance {
 	return in
 }
 
+// points are the instance's site and PoP positions.
+func (in instance) points() (sites, pops []orb.Point) {
+	for _, s := range in.sites {
+		sites = append(sites, s.Point)
+	}
+	for _, p := range in.pops {
+		pops = append(pops, p.Point)
+	}
+	return sites, pops
+}
+
 func TestPlanProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	reasons := map[string]int{}
@@ -156,13 +167,7 @@ func TestLowerBoundMatchesClosure(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
 	for range 30 {
 		in := randomInstance(t, r)
-		var sites, pops []orb.Point
-		for _, s := range in.sites {
-			sites = append(sites, s.Point)
-		}
-		for _, p := range in.pops {
-			pops = append(pops, p.Point)
-		}
+		sites, pops := in.points()
 		got := fibre.LowerBound(in.g, sites, pops)
 		want := closureBound(t, in.g, sites, pops)
 		if math.Abs(got-want) > 1e-9*math.Max(1, want) {
@@ -264,13 +269,7 @@ func TestDualAscentBound(t *testing.T) {
 	better := 0
 	for range 40 {
 		in := randomInstance(t, r)
-		var sites, pops []orb.Point
-		for _, s := range in.sites {
-			sites = append(sites, s.Point)
-		}
-		for _, p := range in.pops {
-			pops = append(pops, p.Point)
-		}
+		sites, pops := in.points()
 		res := plan(t, in.g, in.sites, in.pops, unit)
 		var fibreSites []orb.Point
 		for i, sr := range res.Sites {
